@@ -1,0 +1,34 @@
+#!/bin/bash
+# Self-tests of the guest harness: a failing case, a kernel warning and a
+# hanging guest must each fail the run, with a message that says why.
+# Prints "N passed, N failed".
+set -uo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP"
+BUILD=${BUILD:-build}
+passed=0
+failed=0
+
+# expect NAME PATTERN RUN-ARGS...: the run must fail and print PATTERN.
+expect() {
+	local name=$1 pattern=$2 out rc
+	shift 2
+	out=$(tests/vm/run.sh --quiet --out "$BUILD/vm/selftest-$name" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -ne 0 ] && grep -Eq "$pattern" <<< "$out"; then
+		echo "ok - harness fails a run with $name"
+		passed=$((passed + 1))
+	else
+		echo "not ok - harness fails a run with $name (status $rc, wanted /$pattern/):"
+		sed 's/^/#   /' <<< "$out" | tail -15
+		failed=$((failed + 1))
+	fi
+}
+
+expect failing_case 'FAIL: case failing_case: 1 failed' tests/vm/selftest/failing_case.sh
+expect kernel_warning 'FAIL: kernel splat in dmesg during kernel_warning: .*WARNING:' \
+	tests/vm/selftest/kernel_warning.sh
+expect hang 'FAIL: guest timed out after 20s' --timeout 20 --case-timeout 0 \
+	tests/vm/selftest/hang.sh
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
