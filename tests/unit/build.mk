@@ -1,0 +1,13 @@
+# Host unit tests: tests/unit/test_NAME.c, built with ASan and UBSan.
+# A test links the core/ sources it names in UNIT_SRCS_NAME (default: none)
+# and the libraries in UNIT_LIBS_NAME.
+UNIT_TEST_SRCS := $(wildcard tests/unit/test_*.c)
+HOST_TESTS += $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_TEST_SRCS))
+
+UNIT_SRCS_test_ml_stats := core/ml_stats.c
+UNIT_LIBS_test_ml_stats := -lm
+
+.SECONDEXPANSION:
+$(B)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) tests/lib/mltest.h $(wildcard core/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_HOST_TEST) -o $@ $< $(UNIT_SRCS_test_$*) $(UNIT_LIBS_test_$*)
