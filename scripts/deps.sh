@@ -14,7 +14,7 @@ KSERIES=${KSERIES:-6.12}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export DEBIAN_FRONTEND=noninteractive
 
-# Host tools and libraries. Keep in sync with docs/building.md.
+# Host tools and libraries; docs/testing.md says what each is for.
 PKGS=(
 	build-essential clang libclang-rt-14-dev valgrind
 	qemu-system-x86 busybox-static cpio kmod xz-utils
