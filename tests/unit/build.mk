@@ -6,6 +6,8 @@ HOST_TESTS += $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_TEST_SRCS))
 
 UNIT_SRCS_test_ml_stats := core/ml_stats.c
 UNIT_LIBS_test_ml_stats := -lm
+UNIT_SRCS_test_ml_mode := core/ml_mode.c core/ml_stats.c
+UNIT_LIBS_test_ml_mode := -lm
 
 .SECONDEXPANSION:
 $(B)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) tests/lib/mltest.h $(wildcard core/*.h)
