@@ -221,7 +221,20 @@ static void test_wraparound(void)
 
 		for (i = 0; i < 50; i++, k++)
 			MT_CHECK_EQ(produce_sample(&t.s[0], k), 0);
-		got += mla_consume_samples(t.ctx, 1000, on_sample, &c);
+		if (round % 2) {	/* the iterator, every other round */
+			struct mla_iter it;
+			const struct ml_lib_sample *s;
+			unsigned int cpu;
+
+			MT_REQUIRE(mla_iter_begin(t.ctx, &it, ML_LIB_RING_SAMPLES) == 0);
+			while ((s = mla_iter_next(&it, &cpu))) {
+				on_sample(s, cpu, &c);
+				got++;
+			}
+			mla_iter_end(&it);
+		} else {
+			got += mla_consume_samples(t.ctx, 1000, on_sample, &c);
+		}
 	}
 	MT_CHECK_EQ(got, 500);
 	MT_CHECK_EQ(c.bad, 0);
@@ -408,6 +421,98 @@ static void test_corrupt_ring(void)
 	teardown(&t);
 }
 
+struct batches {
+	unsigned int calls, records, max_count, bad;
+	uint64_t next;		/* key expected next (one CPU) */
+	int fail_at_call;	/* > 0: return -EIO at this call */
+	int stop_at_call;	/* > 0: return 1 at this call */
+};
+
+static int on_batch(const struct mla_batch *b, void *arg)
+{
+	struct batches *c = arg;
+	unsigned int i;
+
+	c->calls++;
+	if (c->fail_at_call && (int)c->calls == c->fail_at_call)
+		return -EIO;
+	if (b->kind != ML_LIB_RING_SAMPLES || b->cpu != 0 || !b->count ||
+	    b->record_size != SAMPLE_SIZE)
+		c->bad++;
+	if (b->count > c->max_count)
+		c->max_count = b->count;
+	for (i = 0; i < b->count; i++) {
+		const struct ml_lib_sample *s = mla_batch_record(b, i);
+
+		if (!sample_ok(s) || s->key != c->next)
+			c->bad++;
+		c->next = s->key + 1;
+	}
+	c->records += b->count;
+	return c->stop_at_call && (int)c->calls == c->stop_at_call;
+}
+
+static void test_batches(void)
+{
+	struct setup t;
+	struct batches c = { 0 };
+	uint64_t k;
+
+	setup(&t, 256);
+	/* Move the ring's positions so that the records wrap around its end. */
+	for (k = 0; k < 200; k++)
+		produce_sample(&t.s[0], k);
+	MT_CHECK_EQ(mla_consume_batches(t.ctx, ML_LIB_RING_SAMPLES, ~0u, on_batch, &c), 200);
+	MT_CHECK_EQ(c.max_count, 64);
+	MT_CHECK_EQ(c.bad, 0);
+	for (k = 200; k < 400; k++)	/* slots 200..255, then 0..143 */
+		produce_sample(&t.s[0], k);
+	c.calls = 0;
+	c.records = 0;
+	c.fail_at_call = 2;
+	/* A negative return leaves its whole batch in the ring. */
+	MT_CHECK_EQ(mla_consume_batches(t.ctx, ML_LIB_RING_SAMPLES, ~0u, on_batch, &c), -EIO);
+	MT_CHECK_EQ(c.records, 56);	/* the run up to the end of the slots */
+	MT_CHECK_EQ(ctl_of(&t.s[0])->tail, 256);
+	c.fail_at_call = 0;
+	c.calls = 0;
+	c.stop_at_call = 1;
+	/* A positive return stops after its batch. */
+	MT_CHECK_EQ(mla_consume_batches(t.ctx, ML_LIB_RING_SAMPLES, ~0u, on_batch, &c), 64);
+	c.stop_at_call = 0;
+	/* max cuts a batch. */
+	MT_CHECK_EQ(mla_consume_batches(t.ctx, ML_LIB_RING_SAMPLES, 10, on_batch, &c), 10);
+	MT_CHECK_EQ(mla_consume_batches(t.ctx, ML_LIB_RING_SAMPLES, ~0u, on_batch, &c), 70);
+	MT_CHECK_EQ(c.next, 400);
+	MT_CHECK_EQ(c.bad, 0);
+	MT_CHECK_EQ(mla_consume_batches(t.ctx, 3, ~0u, on_batch, &c), -EINVAL);
+	MT_CHECK_EQ(mla_consume_batches(t.ctx, ML_LIB_RING_SAMPLES, ~0u, NULL, &c), -EINVAL);
+	teardown(&t);
+}
+
+/* The control page's tail is the truth: a raw loop may consume too. */
+static void test_tail_from_control_page(void)
+{
+	struct setup t;
+	struct seen c = { 0 };
+	uint64_t k;
+
+	setup(&t, 64);
+	for (k = 0; k < 60; k++)
+		produce_sample(&t.s[0], k);
+	MT_CHECK_EQ(mla_consume_samples(t.ctx, 10, on_sample, &c), 10);
+	/* Someone else consumes 30 more through the same mapping. */
+	__atomic_store_n(&ctl_of(&t.s[0])->tail, 40, __ATOMIC_RELEASE);
+	MT_CHECK_EQ(mla_pending(t.ctx, ML_LIB_RING_SAMPLES), 20);
+	for (k = 60; k < 100; k++)	/* fits: 40 slots were given back */
+		MT_CHECK_EQ(produce_sample(&t.s[0], k), 0);
+	c.last[0] = 40;
+	MT_CHECK_EQ(mla_consume_samples(t.ctx, 1000, on_sample, &c), 60);
+	MT_CHECK_EQ(c.last[0], 100);
+	MT_CHECK_EQ(c.bad, 0);
+	teardown(&t);
+}
+
 /* A producer thread and the consumer at once: no lost, torn or reordered record. */
 #define STRESS_RECORDS 200000
 
@@ -460,6 +565,8 @@ int main(int argc, char **argv)
 	MT_RUN(test_iterator);
 	MT_RUN(test_feedback);
 	MT_RUN(test_corrupt_ring);
+	MT_RUN(test_batches);
+	MT_RUN(test_tail_from_control_page);
 	MT_RUN(test_concurrent_producer);
 	return mt_summary();
 }

@@ -2,9 +2,11 @@
 /*
  * libmlagent: consuming the per-CPU sample and feedback rings.
  *
- * Records are read in place, in the mapping, and their slots are given back
- * to the kernel (tail stored with release semantics) in batches: after every
- * MLA_RELEASE_BATCH records, when moving to the next ring and at the end.
+ * Records are read in place, in the mapping, in runs: records contiguous in
+ * the slot array, at most MLA_RUN_MAX of them. The slots of a run go
+ * back to the kernel (tail stored with release semantics) once it is
+ * consumed, so the per-record cost is the caller's work and a pointer step;
+ * the ring protocol costs once per run.
  * Each pass starts at the ring after the one the previous pass started at,
  * so that a busy CPU does not starve the others when @max limits a pass.
  * Order is kept per CPU; records of different CPUs are not merged by time.
@@ -20,112 +22,180 @@ static int check_kind(const struct mla_ctx *ctx, unsigned int kind)
 	return ctx->nr_rings[kind] ? 0 : -ENOTCONN;
 }
 
-/* The callback of a pass: exactly one of the two is set, per the ring kind. */
-struct consumer {
-	mla_sample_cb sample;
-	mla_feedback_cb feedback;
-	void *arg;
-};
+/*
+ * A run: records contiguous in the slot array, at most MLA_RUN_MAX.
+ * A run handler processes one and says how many records it consumed in
+ * *@used; it returns 0 to go on, > 0 to stop after them, < 0 to stop with
+ * that error (the records not consumed stay in the ring).
+ */
+typedef int (*run_fn)(const struct mla_batch *b, void *arg, uint32_t *used);
 
-static inline int deliver(const struct consumer *c, const void *rec,
-			  unsigned int cpu)
+static int walk(struct mla_ctx *ctx, unsigned int kind, unsigned int max,
+		run_fn run, void *arg)
 {
-	return c->sample ? c->sample(rec, cpu, c->arg) :
-			   c->feedback(rec, cpu, c->arg);
-}
-
-static int consume(struct mla_ctx *ctx, unsigned int kind, unsigned int max,
-		   const struct consumer *c)
-{
-	uint32_t nr, start, k;
+	struct mla_batch b = { .kind = kind };
+	uint32_t nr, start, k, used;
 	unsigned int done = 0;
 	int ret = check_kind(ctx, kind);
 
 	if (ret)
 		return ret;
-	if (!c->sample && !c->feedback)
-		return -EINVAL;
 	nr = ctx->nr_rings[kind];
 	start = ctx->first[kind]++ % nr;
-	for (k = 0; k < nr && done < max; k++) {
+	for (k = 0; k < nr && done < max && !ret; k++) {
 		struct mla_ring *r = &ctx->rings[kind][(start + k) % nr];
-		uint64_t pos = r->tail, end;
+		uint64_t pos = mla_ring_begin(r);
 		int64_t avail = mla_ring_pending(r, mla_ring_head(r));
 
 		if (avail < 0)
 			return (int)avail;
 		if ((uint64_t)avail > max - done)
 			avail = max - done;
-		end = pos + (uint64_t)avail;
-		while (pos < end) {
-			ret = deliver(c, mla_ring_record(r, pos), r->cpu);
-			if (ret < 0)	/* not consumed: seen again next time */
-				break;
-			pos++;
-			done++;
-			if (ret > 0)
-				break;
-			if (!((pos - r->tail) % MLA_RELEASE_BATCH))
+		b.cpu = r->cpu;
+		b.record_size = r->record_size;
+		while (avail && !ret) {
+			b.count = mla_ring_run(r, pos, (uint64_t)avail);
+			b.records = mla_ring_record(r, pos);
+			used = 0;
+			ret = run(&b, arg, &used);
+			if (used) {
+				pos += used;
+				avail -= used;
+				done += used;
 				mla_ring_release(r, pos);
+			}
 		}
-		if (pos != r->tail)
-			mla_ring_release(r, pos);
-		if (ret < 0)
-			return ret;
-		if (ret > 0)
-			break;
 	}
+	if (ret < 0)
+		return ret;
 	return done > INT32_MAX ? INT32_MAX : (int)done;
+}
+
+/* Per-record callbacks over a run: one loop per kind, no test per record. */
+struct per_record {
+	mla_sample_cb sample;
+	mla_feedback_cb feedback;
+	void *arg;
+};
+
+static int run_records(const struct mla_batch *b, void *arg, uint32_t *used)
+{
+	const struct per_record *c = arg;
+	const unsigned char *p = b->records;
+	uint32_t i;
+	int ret = 0;
+
+	if (c->sample) {
+		for (i = 0; i < b->count && !ret; i++, p += b->record_size)
+			ret = c->sample((const void *)p, b->cpu, c->arg);
+	} else {
+		for (i = 0; i < b->count && !ret; i++, p += b->record_size)
+			ret = c->feedback((const void *)p, b->cpu, c->arg);
+	}
+	/* A negative return leaves its record in the ring. */
+	*used = ret < 0 ? i - 1 : i;
+	return ret;
 }
 
 MLA_API int mla_consume_samples(struct mla_ctx *ctx, unsigned int max,
 				mla_sample_cb cb, void *arg)
 {
-	const struct consumer c = { .sample = cb, .arg = arg };
+	struct per_record c = { .sample = cb, .arg = arg };
 
-	return consume(ctx, ML_LIB_RING_SAMPLES, max, &c);
+	if (!cb)
+		return -EINVAL;
+	return walk(ctx, ML_LIB_RING_SAMPLES, max, run_records, &c);
 }
 
 MLA_API int mla_consume_feedback(struct mla_ctx *ctx, unsigned int max,
 				 mla_feedback_cb cb, void *arg)
 {
-	const struct consumer c = { .feedback = cb, .arg = arg };
+	struct per_record c = { .feedback = cb, .arg = arg };
 
-	return consume(ctx, ML_LIB_RING_FEEDBACK, max, &c);
+	if (!cb)
+		return -EINVAL;
+	return walk(ctx, ML_LIB_RING_FEEDBACK, max, run_records, &c);
 }
 
-/* Move @it to the next ring that has records: 1, or 0 when none is left. */
+struct per_batch {
+	mla_batch_cb cb;
+	void *arg;
+};
+
+static int run_batch(const struct mla_batch *b, void *arg, uint32_t *used)
+{
+	const struct per_batch *c = arg;
+	int ret = c->cb(b, c->arg);
+
+	*used = ret < 0 ? 0 : b->count;
+	return ret;
+}
+
+MLA_API int mla_consume_batches(struct mla_ctx *ctx, unsigned int kind,
+				unsigned int max, mla_batch_cb cb, void *arg)
+{
+	struct per_batch c = { .cb = cb, .arg = arg };
+
+	if (!cb)
+		return -EINVAL;
+	return walk(ctx, kind, max, run_batch, &c);
+}
+
+/* Give back the slots of the records returned so far in the current ring. */
+static void iter_release(struct mla_iter *it)
+{
+	struct mla_ring *r = &it->ctx->rings[it->kind][it->ring];
+	uint64_t pos = it->end - (uint64_t)(it->stop - it->rec) / it->record_size -
+		       it->left;
+
+	if (pos != r->tail)
+		mla_ring_release(r, pos);
+}
+
+/* Set up the next run of the current ring: 1, or 0 when the ring is done. */
+static int iter_run(struct mla_iter *it)
+{
+	struct mla_ring *r = &it->ctx->rings[it->kind][it->ring];
+	uint64_t pos = it->end - it->left;
+	uint32_t n;
+
+	if (!it->left)
+		return 0;
+	n = mla_ring_run(r, pos, it->left);
+	it->rec = mla_ring_record(r, pos);
+	it->stop = it->rec + (size_t)n * it->record_size;
+	it->left -= n;
+	return 1;
+}
+
+/*
+ * Move @it to the next ring that has records: 1, or 0 when none is left
+ * (then record_size is 0: no current ring, nothing to give back).
+ */
 static int iter_next_ring(struct mla_iter *it)
 {
 	struct mla_ctx *ctx = it->ctx;
 	uint32_t nr = ctx->nr_rings[it->kind];
 
 	while (it->step < nr) {
-		struct mla_ring *r;
+		uint32_t idx = (ctx->first[it->kind] + it->step++) % nr;
+		struct mla_ring *r = &ctx->rings[it->kind][idx];
 		int64_t avail;
 
-		it->ring = (ctx->first[it->kind] + it->step++) % nr;
-		r = &ctx->rings[it->kind][it->ring];
+		mla_ring_begin(r);
 		avail = mla_ring_pending(r, mla_ring_head(r));
 		if (avail <= 0)	/* a corrupt ring is skipped, not read */
 			continue;
-		it->pos = r->tail;
+		it->ring = idx;
+		it->cpu = r->cpu;
+		it->record_size = r->record_size;
 		it->end = r->tail + (uint64_t)avail;
-		it->unreleased = 0;
-		return 1;
+		it->left = (uint64_t)avail;
+		return iter_run(it);
 	}
+	it->rec = it->stop = NULL;
+	it->record_size = 0;
 	return 0;
-}
-
-static void iter_release(struct mla_iter *it)
-{
-	struct mla_ring *r;
-
-	if (!it->unreleased)
-		return;
-	r = &it->ctx->rings[it->kind][it->ring];
-	mla_ring_release(r, it->pos);
-	it->unreleased = 0;
 }
 
 MLA_API int mla_iter_begin(struct mla_ctx *ctx, struct mla_iter *it,
@@ -139,38 +209,30 @@ MLA_API int mla_iter_begin(struct mla_ctx *ctx, struct mla_iter *it,
 	if (ret)
 		return ret;
 	*it = (struct mla_iter){ .ctx = ctx, .kind = kind };
-	if (!iter_next_ring(it))
-		it->pos = it->end = 0;
+	iter_next_ring(it);
 	return 0;
 }
 
-MLA_API const void *mla_iter_next(struct mla_iter *it, unsigned int *cpu)
+MLA_API const void *mla__iter_refill(struct mla_iter *it, unsigned int *cpu)
 {
-	struct mla_ring *r;
-
-	if (!it || !it->ctx)
+	if (!it || !it->ctx || !it->record_size)
 		return NULL;
-	if (it->unreleased >= MLA_RELEASE_BATCH)
-		iter_release(it);
-	if (it->pos == it->end) {
-		iter_release(it);
-		if (!iter_next_ring(it))
-			return NULL;
-	}
-	r = &it->ctx->rings[it->kind][it->ring];
-	if (cpu)
-		*cpu = r->cpu;
-	it->unreleased++;
-	return mla_ring_record(r, it->pos++);
+	/* The current run is done: its records go back to the kernel. */
+	iter_release(it);
+	if (!iter_run(it) && !iter_next_ring(it))
+		return NULL;
+	return mla_iter_next(it, cpu);
 }
 
 MLA_API void mla_iter_end(struct mla_iter *it)
 {
 	if (!it || !it->ctx)
 		return;
-	iter_release(it);
+	if (it->record_size)
+		iter_release(it);
 	it->ctx->first[it->kind]++;
 	it->ctx = NULL;
+	it->rec = it->stop = NULL;
 }
 
 MLA_API long mla_pending(struct mla_ctx *ctx, unsigned int kind)
@@ -182,8 +244,11 @@ MLA_API long mla_pending(struct mla_ctx *ctx, unsigned int kind)
 	if (ret)
 		return ret;
 	for (i = 0; i < ctx->nr_rings[kind]; i++) {
-		const struct mla_ring *r = &ctx->rings[kind][i];
-		int64_t n = mla_ring_pending(r, mla_ring_head(r));
+		struct mla_ring *r = &ctx->rings[kind][i];
+		int64_t n;
+
+		mla_ring_begin(r);
+		n = mla_ring_pending(r, mla_ring_head(r));
 
 		if (n < 0)
 			return (long)n;

@@ -11,9 +11,6 @@
 
 #define MLA_API __attribute__((visibility("default")))
 
-/* Give consumed slots back to the kernel at least every this many records. */
-#define MLA_RELEASE_BATCH	64u
-
 struct mla_ctx {
 	int fd;
 	uint32_t proxy_id;		/* attached proxy, 0 = none */

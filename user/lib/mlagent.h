@@ -103,23 +103,63 @@ int mla_consume_samples(struct mla_ctx *ctx, unsigned int max,
 int mla_consume_feedback(struct mla_ctx *ctx, unsigned int max,
 			 mla_feedback_cb cb, void *arg);
 
+/* A batch: @count records of one CPU, contiguous in its ring, in order. */
+struct mla_batch {
+	const void *records;	/* the first record */
+	uint32_t count;		/* 1 .. 64 */
+	uint32_t record_size;	/* bytes from one record to the next */
+	uint32_t cpu;		/* the producing CPU */
+	uint32_t kind;		/* enum ml_lib_ring_kind */
+};
+
+typedef int (*mla_batch_cb)(const struct mla_batch *batch, void *arg);
+
+int mla_consume_batches(struct mla_ctx *ctx, unsigned int kind,
+			unsigned int max, mla_batch_cb cb, void *arg);
+
+/* Record @i (< batch->count) of @batch. */
+static inline const void *mla_batch_record(const struct mla_batch *batch,
+					   unsigned int i)
+{
+	return (const unsigned char *)batch->records +
+	       (size_t)i * batch->record_size;
+}
+
 /*
  * An iterator over the records that were pending when it began. Lives on the
- * caller's stack; its fields are private to the library.
+ * caller's stack; its fields are private to the library (mla_iter_next() is
+ * inline: it only steps through the current run of contiguous records).
  */
 struct mla_iter {
+	const unsigned char *rec;	/* next record of the current run */
+	const unsigned char *stop;	/* end of the current run */
+	uint32_t record_size;
+	uint32_t cpu;
 	struct mla_ctx *ctx;
+	uint64_t end;			/* head snapshot of the current ring */
+	uint64_t left;			/* records after the current run */
 	uint32_t kind;
-	uint32_t step;		/* rings visited so far */
-	uint32_t ring;		/* index of the current ring in its kind */
-	uint32_t unreleased;	/* records read but not yet given back */
-	uint64_t pos;		/* next position in the current ring */
-	uint64_t end;		/* head snapshot of the current ring */
+	uint32_t step;			/* rings visited so far */
+	uint32_t ring;			/* index of the current ring in its kind */
+	uint32_t reserved;
 };
 
 int mla_iter_begin(struct mla_ctx *ctx, struct mla_iter *it, unsigned int kind);
-const void *mla_iter_next(struct mla_iter *it, unsigned int *cpu);
 void mla_iter_end(struct mla_iter *it);
+/* Private: the slow path of mla_iter_next(). */
+const void *mla__iter_refill(struct mla_iter *it, unsigned int *cpu);
+
+static inline const void *mla_iter_next(struct mla_iter *it, unsigned int *cpu)
+{
+	const void *rec = it->rec;
+
+	if (rec == it->stop)
+		return mla__iter_refill(it, cpu);
+	it->rec += it->record_size;
+	if (cpu)
+		*cpu = it->cpu;
+	return rec;
+}
 
 long mla_pending(struct mla_ctx *ctx, unsigned int kind);
 int mla_ring_dropped(struct mla_ctx *ctx, unsigned int kind, uint64_t *dropped);
