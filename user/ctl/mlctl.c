@@ -339,6 +339,9 @@ static int samples_attach(struct mla_ctx *ctx, const struct ml_lib_proxy_info *i
 	}
 	if (ret)
 		return proxy_error("attach to", name, ret);
+	if (mla_status(ctx, 0, &st) == 0 && !st.started)
+		say("%s is stopped: it publishes no samples until 'mlctl start %s'.",
+		    name, name);
 	return CTL_EXIT_OK;
 }
 
