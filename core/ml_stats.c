@@ -181,6 +181,28 @@ void ml_stats_summarize(const struct ml_stats_acc *acc,
 	s->var_milli2 = u128_saturate(u128_div_u64(num, acc->n));
 }
 
+/*
+ * ML mean cost x 10000 / default mean cost, in [0, S32_MAX]: below 10000 the
+ * model costs less than the default algorithm. An ML mean <= 0 against a
+ * positive default mean is as good as it gets: 0.
+ */
+s32 ml_stats_efficiency_bp(const struct ml_stats_summary *ml,
+			   const struct ml_stats_summary *def)
+{
+	/* Costs are clamped, so no true mean is beyond this; x 10000 stays below 2^55. */
+	const s64 lim = ML_STATS_COST_MAX * 1000;
+	s64 m, d, q;
+
+	if (!ml->n || !def->n || def->mean_milli <= 0)
+		return ML_STATS_EFFICIENCY_UNKNOWN;
+	if (ml->mean_milli <= 0)
+		return 0;
+	m = ml->mean_milli < lim ? ml->mean_milli : lim;
+	d = def->mean_milli < lim ? def->mean_milli : lim;
+	q = m * 10000 / d;
+	return q > S32_MAX ? S32_MAX : (s32)q;
+}
+
 u64 ml_isqrt64(u64 x)
 {
 	u64 r = 0, bit = 1ULL << 62;

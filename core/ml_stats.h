@@ -41,6 +41,12 @@ void ml_stats_window(struct ml_stats_acc *win, const struct ml_stats_acc *now,
 void ml_stats_summarize(const struct ml_stats_acc *acc,
 			struct ml_stats_summary *sum);
 
+/* Efficiency when it cannot be computed (an arm without outcomes, a default mean <= 0). */
+#define ML_STATS_EFFICIENCY_UNKNOWN	(-1)
+
+s32 ml_stats_efficiency_bp(const struct ml_stats_summary *ml,
+			   const struct ml_stats_summary *def);
+
 u64 ml_isqrt64(u64 x);
 u64 ml_stats_stddev_milli(const struct ml_stats_summary *s);
 

@@ -13,3 +13,6 @@ UNIT_LIBS_test_ml_mode := -lm
 $(B)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) tests/lib/mltest.h $(wildcard core/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_HOST_TEST) -o $@ $< $(UNIT_SRCS_test_$*) $(UNIT_LIBS_test_$*)
+
+UNIT_SRCS_test_ml_table := core/ml_table.c
+UNIT_LIBS_test_ml_rand := -lm

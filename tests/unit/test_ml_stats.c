@@ -189,6 +189,41 @@ static void test_isqrt(void)
 	}
 }
 
+static void test_efficiency(void)
+{
+	struct ml_stats_summary ml = { .n = 10, .mean_milli = 800 };
+	struct ml_stats_summary def = { .n = 10, .mean_milli = 1000 };
+
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), 8000);
+	ml.mean_milli = 1500;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), 15000);
+	ml.mean_milli = -5;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), 0);
+	ml.mean_milli = 0;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), 0);
+	ml.mean_milli = 800;
+	ml.n = 0;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), ML_STATS_EFFICIENCY_UNKNOWN);
+	ml.n = 10;
+	def.n = 0;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), ML_STATS_EFFICIENCY_UNKNOWN);
+	def.n = 10;
+	def.mean_milli = 0;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), ML_STATS_EFFICIENCY_UNKNOWN);
+	def.mean_milli = -100;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), ML_STATS_EFFICIENCY_UNKNOWN);
+	/* Extremes: saturated, never overflowed. */
+	def.mean_milli = 1;
+	ml.mean_milli = ML_STATS_COST_MAX * 1000;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), INT32_MAX);
+	ml.mean_milli = INT64_MAX;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), INT32_MAX);
+	def.mean_milli = INT64_MAX;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), 10000);
+	ml.mean_milli = 1;
+	MT_CHECK_EQ(ml_stats_efficiency_bp(&ml, &def), 0);
+}
+
 int main(int argc, char **argv)
 {
 	mt_filter(argc, argv);
@@ -202,5 +237,6 @@ int main(int argc, char **argv)
 	MT_RUN(test_extreme_costs_clamped);
 	MT_RUN(test_torn_snapshot_gives_zero_variance);
 	MT_RUN(test_isqrt);
+	MT_RUN(test_efficiency);
 	return mt_summary();
 }
