@@ -105,6 +105,11 @@ struct ml_lib_table_view {
  *	when the subsystem is in a critical state and must run its default
  *	algorithm only.
  * @mode_changed: called (may sleep) after every mode transition.
+ *
+ * Every hook but @preprocess_sample runs with the proxy's control mutex
+ * held: it must not call ml_lib_proxy_start(), _stop(), _reinit() or
+ * _destroy() on the same proxy. None is called once ml_lib_proxy_destroy()
+ * has returned.
  */
 struct ml_lib_proxy_ops {
 	bool (*preprocess_sample)(struct ml_lib_proxy *proxy, u64 key,

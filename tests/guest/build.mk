@@ -5,3 +5,8 @@ GUEST_PROGS += $(patsubst tests/guest/%.c,$(B)/guest/%,$(GUEST_TEST_SRCS))
 $(B)/guest/%_test: tests/guest/%_test.c tests/lib/mltest.h include/uapi/linux/ml_lib.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_GUEST) -o $@ $< $(GUEST_TEST_LIBS_$*) -lpthread
+
+# The ml_lib guest tests share a helper header and core/'s ring and record helpers.
+$(patsubst tests/guest/%.c,$(B)/guest/%,$(wildcard tests/guest/ml_lib_*_test.c)): \
+	tests/guest/ml_lib_guest.h core/ml_ring.h core/ml_record.h
+GUEST_TEST_LIBS_ml_lib_decide := -lm
