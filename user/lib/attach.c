@@ -22,11 +22,10 @@ int mla_ctx_add_ring(struct mla_ctx *ctx, const struct ml_lib_ring_info *info,
 	struct mla_ring *r, *v;
 	uint32_t kind = info->kind, n = info->nr_records;
 
-	if (kind > ML_LIB_RING_FEEDBACK || !n || (n & (n - 1)) ||
+	if (kind > ML_LIB_RING_FEEDBACK || !ml_ring_nr_valid(n) ||
 	    !info->record_size || info->record_size % 8 ||
 	    info->record_size < min_record_size(ctx, kind) ||
-	    info->mmap_size < ML_LIB_RING_DATA_OFFSET ||
-	    (info->mmap_size - ML_LIB_RING_DATA_OFFSET) / info->record_size < n ||
+	    info->mmap_size < ml_ring_bytes(info->record_size, n) ||
 	    ctl->record_size != info->record_size || ctl->nr_records != n)
 		return -EPROTO;
 	if (ctx->nr_rings[kind] == ctx->cap_rings[kind]) {
@@ -41,11 +40,9 @@ int mla_ctx_add_ring(struct mla_ctx *ctx, const struct ml_lib_ring_info *info,
 	r = &ctx->rings[kind][ctx->nr_rings[kind]++];
 	*r = (struct mla_ring){
 		.ctl = base,
-		.data = (const unsigned char *)base + ML_LIB_RING_DATA_OFFSET,
 		.map = map,
 		.map_len = info->mmap_size,
 		.tail = __atomic_load_n(&ctl->tail, __ATOMIC_RELAXED),
-		.mask = n - 1,
 		.record_size = info->record_size,
 		.nr_records = n,
 		.cpu = info->cpu,
