@@ -61,3 +61,7 @@ install-libmlagent: $(MLA_SO) $(MLA_DIR)/libmlagent.so $(MLA_A)
 	install -m 644 man/man3/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 man/man7/libmlagent.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 UNIT_LIBS_test_mlagent_ring := -lpthread
+
+# The guest test of the library (tests/guest/mlagent_test.c) links it statically.
+GUEST_TEST_LIBS_mlagent := $(MLA_A)
+$(B)/guest/mlagent_test: $(MLA_A) user/lib/mlagent.h
