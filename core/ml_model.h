@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Integer models: the verifier and the executor of the blobs described in
+ * <linux/ml_lib_model.h>.
+ *
+ * ml_model_verify() checks every byte of a blob once and fills a small
+ * descriptor that points into the blob; ml_model_run() then executes the
+ * blob itself through that descriptor, so the kernel keeps no second
+ * representation of a model. Inference uses integer arithmetic only, no
+ * recursion and no allocation, and its number of steps is bounded by the
+ * verified limits (@max_steps). Every result is defined for every input:
+ * sums cannot overflow (bounded values, 128-bit accumulators, or an
+ * accumulator bound the verifier proves) and outputs saturate.
+ *
+ * The same source runs in ml_lib.ko, in user space (the agent verifies
+ * before it pushes) and in the host tests and fuzzer.
+ */
+#ifndef ML_CORE_MODEL_H
+#define ML_CORE_MODEL_H
+
+#include "ml_core_types.h"
+#ifdef __KERNEL__
+#include <uapi/linux/ml_lib_model.h>
+#else
+#include <linux/ml_lib_model.h>
+#endif
+
+/**
+ * struct ml_model - a verified model: the blob and pointers into it
+ * @hdr: the blob's header (the blob itself)
+ * @version: the agent's version of the model, non-zero
+ * @kind: enum ml_lib_model_kind
+ * @nr_inputs: features read by ml_model_run()
+ * @nr_outputs: values written by ml_model_run()
+ * @max_steps: worst-case work of one inference: node visits of a forest,
+ *	multiplies of a linear model (one per weight) or an MLP (one per
+ *	weight word, which holds two weights)
+ * @forest: sections of a forest (ML_LIB_MODEL_FOREST)
+ * @forest.f: the forest header
+ * @forest.roots: first node of each tree
+ * @forest.nodes: all nodes
+ * @forest.leaves: leaf values, nr_outputs per row
+ * @linear: sections of a linear model (ML_LIB_MODEL_LINEAR)
+ * @linear.l: the linear header
+ * @linear.weights: nr_inputs weights per output
+ * @mlp: sections of an MLP (ML_LIB_MODEL_MLP)
+ * @mlp.m: the MLP header
+ * @mlp.layers: the layer descriptors
+ * @mlp.bias: each layer's biases
+ * @mlp.weights: each layer's weight words
+ */
+struct ml_model {
+	const struct ml_lib_model *hdr;
+	u64 version;
+	u16 kind;
+	u16 nr_inputs;
+	u16 nr_outputs;
+	u32 max_steps;
+	union {
+		struct {
+			const struct ml_lib_model_forest *f;
+			const u32 *roots;
+			const struct ml_lib_model_node *nodes;
+			const s64 *leaves;
+		} forest;
+		struct {
+			const struct ml_lib_model_linear *l;
+			const s32 *weights;
+		} linear;
+		struct {
+			const struct ml_lib_model_mlp *m;
+			const struct ml_lib_model_layer *layers;
+			const s32 *bias[ML_LIB_MODEL_MAX_LAYERS];
+			const s64 *weights[ML_LIB_MODEL_MAX_LAYERS];
+		} mlp;
+	};
+};
+
+int ml_model_verify(struct ml_model *model, const void *blob, size_t len,
+		    const char **why);
+void ml_model_run(const struct ml_model *model, const s64 *x, s64 *out);
+
+#endif /* ML_CORE_MODEL_H */
