@@ -92,6 +92,7 @@ struct ml_lib_agent *ml_lib_agent_attach(struct ml_lib_file *mf, struct ml_lib_p
 		rcu_assign_pointer(p->rings, ag->rings);
 		trace_ml_lib_attach(p->id, p->subsystem, p->name, ag->pid);
 		ml_lib_mode_update(p, ML_LIB_REASON_ATTACHED);
+		ml_lib_reschedule_eval(p);
 	}
 	mutex_unlock(&p->lock);
 	if (ret) {
@@ -119,6 +120,8 @@ void ml_lib_agent_detach_locked(struct ml_lib_agent *ag, bool transition)
 	p->agent = NULL;
 	RCU_INIT_POINTER(p->rings, NULL);
 	ml_lib_table_drop_locked(p);
+	/* No agent, no evaluation; a run in progress will not requeue. */
+	cancel_delayed_work(&p->eval_work);
 	trace_ml_lib_detach(p->id, p->subsystem, p->name, ag->pid);
 	if (transition)
 		ml_lib_mode_update(p, ML_LIB_REASON_DETACHED);

@@ -540,12 +540,12 @@ static __poll_t ml_lib_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &mf->wq, wait);
 	mutex_lock(&mf->lock);
-	if (mf->agent) {
-		if (READ_ONCE(mf->agent->detached))
-			mask = EPOLLHUP | EPOLLERR;
-		else if (ml_lib_rings_pending(mf->agent->rings))
-			mask = EPOLLIN | EPOLLRDNORM;
-	}
+	if (!mf->agent)
+		mask = EPOLLHUP;	/* nothing will ever come */
+	else if (READ_ONCE(mf->agent->detached))
+		mask = EPOLLHUP | EPOLLERR;
+	else if (ml_lib_rings_pending(mf->agent->rings))
+		mask = EPOLLIN | EPOLLRDNORM;
 	mutex_unlock(&mf->lock);
 	return mask;
 }

@@ -64,7 +64,8 @@ static int ml_lib_sample_write(struct ml_lib_proxy *p, struct ml_lib_rings *rs,
  * is never waited for: a full ring drops it.
  * Context: any context except NMI; never sleeps.
  *
- * Return: 0 when written; -EAGAIN when the proxy is stopped; -ENOTCONN when
+ * Return: 0 when written; -EAGAIN when the proxy is stopped; -EINVAL for
+ * NULL @features when the schema has features; -ENOTCONN when
  * no agent is attached (counted as unconsumed); -ECANCELED when
  * ops->preprocess_sample() filtered it (counted as filtered); -ENOBUFS when
  * the ring was full (counted as dropped).
@@ -79,6 +80,8 @@ int ml_lib_publish(struct ml_lib_proxy *proxy, u64 key, const s64 *features)
 
 	if (!READ_ONCE(p->started))
 		return -EAGAIN;
+	if (unlikely(!features && p->nr_features))
+		return -EINVAL;
 	local_irq_save(flags);
 	pc = this_cpu_ptr(p->pcpu);
 	rs = rcu_dereference_sched(p->rings);
@@ -99,7 +102,7 @@ EXPORT_SYMBOL_GPL(ml_lib_publish);
  * @key: the discrete context the decision is for
  * @features: the schema's nr_features values (may be NULL when there are
  *	none); published with the decision id when the proxy has
- *	ML_LIB_PROXY_SAMPLE_DECISIONS
+ *	ML_LIB_PROXY_SAMPLE_DECISIONS (not when NULL)
  * @decision: filled in: the arm to apply, its values, the ML advice and a
  *	non-zero id to pass to ml_lib_outcome()
  *
@@ -155,7 +158,8 @@ void ml_lib_decide(struct ml_lib_proxy *proxy, u64 key, const s64 *features,
 	pc->c.decisions[d->arm]++;
 	u64_stats_update_end(&pc->sync);
 
-	if ((p->flags & ML_LIB_PROXY_SAMPLE_DECISIONS) && READ_ONCE(p->started)) {
+	if ((p->flags & ML_LIB_PROXY_SAMPLE_DECISIONS) && READ_ONCE(p->started) &&
+	    (features || !p->nr_features)) {
 		rs = rcu_dereference_sched(p->rings);
 		if (rs)
 			ml_lib_sample_write(p, rs, pc, key, features, d->id);

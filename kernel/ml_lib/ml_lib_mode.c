@@ -11,10 +11,11 @@
  * ml_lib_mode_update() recomputes it after every event and records a
  * transition, with the event as its reason, when the mode changes.
  *
- * ml_lib_proxy_evaluate() runs every eval_interval_ms from a work item:
- * the per-arm statistics of the window since the last report, the
- * efficiency, the subsystem's state. The automatic mode controller plugs
- * in there.
+ * ml_lib_proxy_evaluate() runs every eval_interval_ms from a work item
+ * while an agent is attached (without one the proxy is in EMERGENCY and
+ * nobody reads the reports, so an idle proxy costs no wake-ups): the
+ * per-arm statistics of the window since the last report, the efficiency,
+ * the subsystem's state. The automatic mode controller plugs in there.
  */
 #include "ml_lib_internal.h"
 #include "ml_lib_trace.h"
@@ -159,23 +160,26 @@ void ml_lib_proxy_evaluate(struct ml_lib_proxy *p)
 	}
 }
 
+/* (Re)start the evaluation period of @p, its lock held: after an attach or a new interval. */
 void ml_lib_reschedule_eval(struct ml_lib_proxy *p)
 {
-	mod_delayed_work(system_wq, &p->eval_work,
-			 msecs_to_jiffies(READ_ONCE(p->eval_interval_ms)));
+	lockdep_assert_held(&p->lock);
+	if (p->agent && !p->dead)
+		mod_delayed_work(system_wq, &p->eval_work,
+				 msecs_to_jiffies(p->eval_interval_ms));
 }
 
 void ml_lib_eval_work(struct work_struct *work)
 {
 	struct ml_lib_proxy *p = container_of(to_delayed_work(work),
 					      struct ml_lib_proxy, eval_work);
-	bool dead;
 
 	mutex_lock(&p->lock);
-	ml_lib_proxy_evaluate(p);
-	dead = p->dead;
+	if (p->agent) {
+		ml_lib_proxy_evaluate(p);
+		if (!p->dead)
+			queue_delayed_work(system_wq, &p->eval_work,
+					   msecs_to_jiffies(p->eval_interval_ms));
+	}
 	mutex_unlock(&p->lock);
-	if (!dead)
-		queue_delayed_work(system_wq, &p->eval_work,
-				   msecs_to_jiffies(READ_ONCE(p->eval_interval_ms)));
 }

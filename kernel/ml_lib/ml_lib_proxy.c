@@ -262,8 +262,6 @@ struct ml_lib_proxy *ml_lib_proxy_create(const struct ml_lib_proxy_desc *desc)
 		goto err_del;
 	ml_lib_next_id++;
 	mutex_unlock(&ml_lib_registry_lock);
-
-	ml_lib_reschedule_eval(p);
 	return p;
 
 err_del:

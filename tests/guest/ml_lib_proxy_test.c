@@ -234,6 +234,54 @@ static void test_control_ioctls(void)
 	close(fd);
 }
 
+/* Every size-versioned struct: too small, larger with a non-zero tail, huge. */
+static void test_struct_sizes(void)
+{
+	static const struct {
+		unsigned long cmd;
+		size_t size;
+	} ioctls[] = {
+		{ ML_LIB_IOC_LIST, sizeof(struct ml_lib_list) },
+		{ ML_LIB_IOC_SCHEMA, sizeof(struct ml_lib_schema) },
+		{ ML_LIB_IOC_STATUS, sizeof(struct ml_lib_status) },
+		{ ML_LIB_IOC_ATTACH, sizeof(struct ml_lib_attach) },
+		{ ML_LIB_IOC_RING_INFO, sizeof(struct ml_lib_ring_info) },
+		{ ML_LIB_IOC_PUSH, sizeof(struct ml_lib_push) },
+		{ ML_LIB_IOC_START, sizeof(struct ml_lib_ctl) },
+		{ ML_LIB_IOC_STOP, sizeof(struct ml_lib_ctl) },
+		{ ML_LIB_IOC_REINIT, sizeof(struct ml_lib_ctl) },
+		{ ML_LIB_IOC_SET_MODE, sizeof(struct ml_lib_set_mode) },
+	};
+	static __u32 buf[8192 / 4];
+	struct mlg_agent a;
+	long long bad0, changes0 = mlg_sysfs("p0", "mode_changes");
+	unsigned int i;
+
+	/* Attached, so that the attachment's ioctls get as far as their struct. */
+	MT_REQUIRE(mlg_attach(&a, mlg_proxy_id("p0"), 64, 64, 0, 0) == 0, "attach");
+	changes0 = mlg_sysfs("p0", "mode_changes");
+	bad0 = mlg_global_bad_requests();
+	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
+		memset(buf, 0, sizeof(buf));
+		buf[0] = ioctls[i].size - 4;
+		MT_CHECK(MLG_ERR(ioctl(a.fd, ioctls[i].cmd, buf)) == EINVAL, "%u small: %s", i,
+			 strerror(errno));
+		buf[0] = ioctls[i].size + 8;
+		buf[ioctls[i].size / 4 + 1] = 1;
+		MT_CHECK(MLG_ERR(ioctl(a.fd, ioctls[i].cmd, buf)) == E2BIG, "%u tail: %s", i,
+			 strerror(errno));
+		buf[0] = 8000;
+		MT_CHECK(MLG_ERR(ioctl(a.fd, ioctls[i].cmd, buf)) == E2BIG, "%u huge: %s", i,
+			 strerror(errno));
+	}
+	MT_CHECK_EQ(mlg_global_bad_requests(), bad0 + 3 * (long long)i);
+	MT_CHECK_EQ(mlg_sysfs("p0", "mode_changes"), changes0);
+	MT_CHECK_EQ(mlg_sysfs("p0", "started"), 1);
+	MT_CHECK_EQ(mlg_sysfs("p0", "attached"), 1);
+	MT_CHECK_EQ(mlg_sysfs("p0", "table_version"), 0);
+	mlg_close(&a);
+}
+
 static void test_sysfs_knobs(void)
 {
 	static const struct {
@@ -288,6 +336,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_lifecycle_and_ids);
 	MT_RUN(test_status);
 	MT_RUN(test_control_ioctls);
+	MT_RUN(test_struct_sizes);
 	MT_RUN(test_sysfs_knobs);
 	return mt_summary();
 }

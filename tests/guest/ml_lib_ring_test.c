@@ -150,8 +150,11 @@ static void test_ring_info_and_mmap(void)
 		munmap(m, 4096);
 	mlg_close(&a);
 
-	/* Not attached. */
+	/* Not attached: nothing to map, nothing will ever be readable. */
 	int fd = mlg_open();
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	MT_CHECK(poll(&pfd, 1, 0) == 1 && pfd.revents == POLLHUP, "revents %#x", pfd.revents);
 
 	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	MT_CHECK(m == MAP_FAILED && errno == ENOTCONN, "unattached: %s", strerror(errno));
