@@ -114,29 +114,3 @@ u64 ml_table_blob_version(const void *blob, u64 len)
 		return 0;
 	return t->version;
 }
-
-/**
- * ml_table_find() - binary search of a validated table
- * @entries: entries, strictly ascending by key
- * @nr_entries: number of entries
- * @key: the key to look up
- *
- * Return: the entry for @key, or NULL.
- */
-const struct ml_lib_table_entry *ml_table_find(const struct ml_lib_table_entry *entries,
-					       u32 nr_entries, u64 key)
-{
-	u32 lo = 0, hi = nr_entries;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (entries[mid].key < key)
-			lo = mid + 1;
-		else if (entries[mid].key > key)
-			hi = mid;
-		else
-			return &entries[mid];
-	}
-	return NULL;
-}

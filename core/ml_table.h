@@ -35,7 +35,32 @@ struct ml_table_info {
 int ml_table_validate(const void *blob, u64 len, const struct ml_table_schema *schema,
 		      struct ml_table_info *info);
 u64 ml_table_blob_version(const void *blob, u64 len);
-const struct ml_lib_table_entry *ml_table_find(const struct ml_lib_table_entry *entries,
-					       u32 nr_entries, u64 key);
+
+/**
+ * ml_table_find() - binary search of a validated table (inline: it is on
+ * the decision path)
+ * @entries: entries, strictly ascending by key
+ * @nr_entries: number of entries
+ * @key: the key to look up
+ *
+ * Return: the entry for @key, or NULL.
+ */
+static inline const struct ml_lib_table_entry *
+ml_table_find(const struct ml_lib_table_entry *entries, u32 nr_entries, u64 key)
+{
+	u32 lo = 0, hi = nr_entries;
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (entries[mid].key < key)
+			lo = mid + 1;
+		else if (entries[mid].key > key)
+			hi = mid;
+		else
+			return &entries[mid];
+	}
+	return NULL;
+}
 
 #endif /* ML_CORE_TABLE_H */

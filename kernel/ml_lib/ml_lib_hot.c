@@ -13,10 +13,12 @@
  * shares are read with READ_ONCE().
  */
 #include <linux/irqflags.h>
+#include <linux/jiffies.h>
 #include <linux/rcupdate.h>
 #include <linux/timekeeping.h>
 
 #include "ml_lib_internal.h"
+#include "ml_lib_ring.h"
 #include "ml_rand.h"
 #include "ml_record.h"
 
@@ -52,6 +54,36 @@ static int ml_lib_sample_write(struct ml_lib_proxy *p, struct ml_lib_rings *rs,
 	ml_lib_ring_commit(p, rs, r);
 	ml_lib_count(pc, published);
 	return 0;
+}
+
+/**
+ * ml_lib_table_advice() - the ML values of a table for a key
+ * @t: the current table, read with local interrupts disabled
+ * @key: the key
+ * @d: the decision: its source, version and advice are set when the table
+ *	is fresh and has an entry for @key or a fallback
+ *
+ * Return: true when @d got advice.
+ */
+static inline bool ml_lib_table_advice(const struct ml_lib_table_rcu *t, u64 key,
+				       struct ml_lib_decision *d)
+{
+	const struct ml_lib_table_entry *e;
+
+	if (t->expiring && time_after(jiffies, t->expires))
+		return false;
+	e = ml_table_find(t->info.entries, t->info.nr_entries, key);
+	if (e) {
+		memcpy(d->advice, e->values, sizeof(d->advice));
+		d->source = ML_LIB_SRC_TABLE;
+	} else if (t->info.has_fallback) {
+		memcpy(d->advice, t->info.fallback, sizeof(d->advice));
+		d->source = ML_LIB_SRC_FALLBACK;
+	} else {
+		return false;
+	}
+	d->version = t->info.version;
+	return true;
 }
 
 /**

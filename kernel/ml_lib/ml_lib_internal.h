@@ -243,16 +243,10 @@ struct ml_lib_rings *ml_lib_rings_alloc(struct ml_lib_proxy *p, u32 sample_recor
 					u32 wakeup_ms, wait_queue_head_t *wq);
 void ml_lib_rings_put(struct ml_lib_rings *rs);
 void ml_lib_rings_stop(struct ml_lib_rings *rs);
-void *ml_lib_ring_reserve(struct ml_lib_ring *r);
-void ml_lib_ring_commit(struct ml_lib_proxy *p, struct ml_lib_rings *rs,
-			struct ml_lib_ring *r);
 bool ml_lib_rings_pending(struct ml_lib_rings *rs);
 int ml_lib_rings_mmap(struct ml_lib_rings *rs, struct vm_area_struct *vma);
 void ml_lib_ring_fill_info(struct ml_lib_rings *rs, u32 index,
 			   struct ml_lib_ring_info *info);
-struct ml_lib_feedback *ml_lib_fb_reserve(struct ml_lib_proxy *p,
-					  struct ml_lib_rings *rs, u16 type,
-					  struct ml_lib_ring **ring);
 void ml_lib_fb_emit_mode(struct ml_lib_proxy *p, u8 old, u8 new, u16 reason);
 void ml_lib_fb_emit_efficiency(struct ml_lib_proxy *p,
 			       const struct ml_lib_fb_efficiency *e);
@@ -270,8 +264,6 @@ struct ml_lib_agent *ml_lib_file_agent(struct ml_lib_file *mf);
 int ml_lib_table_push(struct ml_lib_agent *ag, const void __user *data, u64 len);
 void ml_lib_table_drop_locked(struct ml_lib_proxy *p);
 u64 ml_lib_table_version(struct ml_lib_proxy *p);
-bool ml_lib_table_advice(const struct ml_lib_table_rcu *t, u64 key,
-			 struct ml_lib_decision *d);
 
 /* ml_lib_sysfs.c */
 extern const struct kobj_type ml_lib_proxy_ktype;
