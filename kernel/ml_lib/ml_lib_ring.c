@@ -30,7 +30,7 @@ static void ml_lib_rings_free(struct ml_lib_rings *rs)
 
 	for (i = 0; i < rs->nr_rings; i++)
 		vfree(rs->ring[i].ctl);
-	kfree(rs);
+	kvfree(rs);
 }
 
 void ml_lib_rings_put(struct ml_lib_rings *rs)
@@ -114,7 +114,7 @@ struct ml_lib_rings *ml_lib_rings_alloc(struct ml_lib_proxy *p, u32 sample_recor
 	u32 ncpu = nr_cpu_ids, i;
 	struct ml_lib_rings *rs;
 
-	rs = kzalloc(struct_size(rs, ring, ml_ring_count(ncpu)), GFP_KERNEL);
+	rs = kvzalloc(struct_size(rs, ring, ml_ring_count(ncpu)), GFP_KERNEL);
 	if (!rs)
 		return NULL;
 	refcount_set(&rs->ref, 1);
