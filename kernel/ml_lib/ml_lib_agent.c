@@ -30,19 +30,22 @@ struct ml_lib_agent *ml_lib_file_agent(struct ml_lib_file *mf)
 	return ag;
 }
 
+static void ml_lib_agent_free(struct ml_lib_agent *ag)
+{
+	ml_lib_rings_stop(ag->rings);
+	ml_lib_rings_put(ag->rings);
+	ml_lib_proxy_put(ag->proxy);
+	kfree(ag);
+}
+
 static void ml_lib_agent_release(struct kref *ref)
 {
-	struct ml_lib_agent *ag = container_of(ref, struct ml_lib_agent, ref);
-
 	/*
 	 * Producers found the rings with interrupts disabled, an RCU read-side
 	 * section: let them finish.
 	 */
 	synchronize_rcu();
-	ml_lib_rings_stop(ag->rings);
-	ml_lib_rings_put(ag->rings);
-	ml_lib_proxy_put(ag->proxy);
-	kfree(ag);
+	ml_lib_agent_free(container_of(ref, struct ml_lib_agent, ref));
 }
 
 /* Drop a reference; the last one sleeps (RCU grace period). */
@@ -96,8 +99,8 @@ struct ml_lib_agent *ml_lib_agent_attach(struct ml_lib_file *mf, struct ml_lib_p
 	}
 	mutex_unlock(&p->lock);
 	if (ret) {
-		/* Never published: no grace period needed, but the put is uniform. */
-		ml_lib_agent_put(ag);
+		/* Never published: no producer can have seen the rings. */
+		ml_lib_agent_free(ag);
 		return ERR_PTR(ret);
 	}
 	return ag;
