@@ -123,6 +123,7 @@ void ml_lib_agent_detach_locked(struct ml_lib_agent *ag, bool transition)
 	p->agent = NULL;
 	RCU_INIT_POINTER(p->rings, NULL);
 	ml_lib_table_drop_locked(p);
+	ml_lib_model_drop_locked(p);
 	/* No agent, no evaluation; a run in progress will not requeue. */
 	cancel_delayed_work(&p->eval_work);
 	trace_ml_lib_detach(p->id, p->subsystem, p->name, ag->pid);

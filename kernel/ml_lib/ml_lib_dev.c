@@ -238,12 +238,15 @@ static void ml_lib_fill_status(struct ml_lib_proxy *p, struct ml_lib_status *st)
 	}
 	mutex_unlock(&p->lock);
 	st->table_version = ml_lib_table_version(p);
+	st->model_version = ml_lib_model_version(p);
 	st->published = c.published;
 	st->dropped = c.dropped;
 	st->unconsumed = c.unconsumed;
 	st->feedback_dropped = c.feedback_dropped;
 	st->recs_accepted = atomic64_read(&p->recs_accepted);
 	st->recs_rejected = atomic64_read(&p->recs_rejected);
+	st->models_accepted = atomic64_read(&p->models_accepted);
+	st->models_rejected = atomic64_read(&p->models_rejected);
 	st->bad_requests = atomic64_read(&p->bad_requests);
 	st->mode_changes = atomic64_read(&p->mode_changes);
 }
@@ -382,13 +385,13 @@ static int ml_lib_ioc_push(struct ml_lib_ioctl *io, void __user *arg)
 	ret = ml_lib_agent_in(io, arg, &req, sizeof(req));
 	if (ret)
 		return ret;
-	/*
-	 * Integer models (ML_LIB_PUSH_MODEL) are not implemented by this
-	 * version of the module: an unknown kind.
-	 */
-	if (req.kind != ML_LIB_PUSH_TABLE)
-		return -EINVAL;
-	return ml_lib_table_push(io->agent, u64_to_user_ptr(req.data), req.len);
+	switch (req.kind) {
+	case ML_LIB_PUSH_TABLE:
+		return ml_lib_table_push(io->agent, u64_to_user_ptr(req.data), req.len);
+	case ML_LIB_PUSH_MODEL:
+		return ml_lib_model_push(io->agent, u64_to_user_ptr(req.data), req.len);
+	}
+	return -EINVAL;
 }
 
 /* START, STOP, REINIT */

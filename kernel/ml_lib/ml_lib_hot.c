@@ -138,9 +138,11 @@ EXPORT_SYMBOL_GPL(ml_lib_publish);
  * @decision: filled in: the arm to apply, its values, the ML advice and a
  *	non-zero id to pass to ml_lib_outcome()
  *
- * The ML values come from the current recommendation table: its entry for
- * @key, else its fallback entry; none when there is no table, it expired,
- * or the proxy is in EMERGENCY (stopped, no agent, critical). The arm is
+ * The ML values come from the current integer model, run on @features
+ * with each output clamped to its action's range; without a model, from
+ * the current recommendation table: its entry for @key, else its fallback
+ * entry. There are none when there is neither, the table expired, or the
+ * proxy is in EMERGENCY (stopped, no agent, critical). The arm is
  * drawn at random with the ML share of the current mode; without ML values
  * it is the default arm whatever the draw. In LEARNING with a share of 0
  * (advice mode) the ML values are only recorded: default arm,
@@ -152,6 +154,7 @@ void ml_lib_decide(struct ml_lib_proxy *proxy, u64 key, const s64 *features,
 {
 	struct ml_lib_proxy *p = proxy;
 	struct ml_lib_decision *d = decision;
+	const struct ml_lib_model_rcu *m;
 	const struct ml_lib_table_rcu *t;
 	struct ml_lib_rings *rs;
 	struct ml_lib_pcpu *pc;
@@ -169,8 +172,11 @@ void ml_lib_decide(struct ml_lib_proxy *proxy, u64 key, const s64 *features,
 	local_irq_save(flags);
 	mode = READ_ONCE(p->mode);
 	if (mode != ML_LIB_MODE_EMERGENCY && !READ_ONCE(p->critical)) {
-		t = rcu_dereference_sched(p->table);
-		if (t)
+		m = rcu_dereference_sched(p->model);
+		t = m ? NULL : rcu_dereference_sched(p->table);
+		if (m)
+			ml_lib_model_advice(m, p, features, d);
+		else if (t)
 			ml_lib_table_advice(t, key, d);
 	}
 

@@ -18,6 +18,7 @@
  *			by each mapping of a ring; the last put frees them.
  *  struct ml_lib_table_rcu one accepted recommendation table, published with
  *			RCU and freed with kvfree_rcu().
+ *  struct ml_lib_model_rcu one accepted integer model, likewise.
  *
  * Locks, outermost first: ml_lib_file.lock (which agent a file holds; never
  * held across user copies, mmap takes it under mmap_lock), then
@@ -41,6 +42,7 @@
 #include <linux/workqueue.h>
 #include <linux/ml_lib.h>
 
+#include "ml_model.h"
 #include "ml_stats.h"
 #include "ml_table.h"
 
@@ -134,6 +136,14 @@ struct ml_lib_table_rcu {
 	u64 blob[];			/* the pushed bytes, 8-byte aligned */
 };
 
+/* An accepted integer model: the verified blob and its descriptor. */
+struct ml_lib_model_rcu {
+	struct rcu_head rcu;
+	struct ml_model model;		/* points into @blob */
+	u64 len;
+	u64 blob[];			/* the pushed bytes, 8-byte aligned */
+};
+
 /* A directory /sys/kernel/ml_lib/<subsystem>, shared by its proxies. */
 struct ml_lib_subsys {
 	struct kobject kobj;
@@ -163,6 +173,7 @@ struct ml_lib_proxy {
 	/* Read by the hot paths without locks; written under @lock. */
 	struct ml_lib_rings __rcu *rings;	/* NULL without an agent */
 	struct ml_lib_table_rcu __rcu *table;
+	struct ml_lib_model_rcu __rcu *model;
 	struct ml_lib_pcpu __percpu *pcpu;
 	u8 mode;			/* enum ml_lib_mode */
 	bool started;
@@ -187,6 +198,8 @@ struct ml_lib_proxy {
 
 	atomic64_t recs_accepted;
 	atomic64_t recs_rejected;
+	atomic64_t models_accepted;
+	atomic64_t models_rejected;
 	atomic64_t bad_requests;
 	atomic64_t mode_changes;
 	atomic64_t transitions[ML_LIB_REASON_COUNT];
@@ -264,6 +277,13 @@ struct ml_lib_agent *ml_lib_file_agent(struct ml_lib_file *mf);
 int ml_lib_table_push(struct ml_lib_agent *ag, const void __user *data, u64 len);
 void ml_lib_table_drop_locked(struct ml_lib_proxy *p);
 u64 ml_lib_table_version(struct ml_lib_proxy *p);
+
+/* ml_lib_model.c: integer models */
+int ml_lib_model_push(struct ml_lib_agent *ag, const void __user *data, u64 len);
+void ml_lib_model_drop_locked(struct ml_lib_proxy *p);
+u64 ml_lib_model_version(struct ml_lib_proxy *p);
+void ml_lib_model_advice(const struct ml_lib_model_rcu *m, const struct ml_lib_proxy *p,
+			 const s64 *features, struct ml_lib_decision *d);
 
 /* ml_lib_sysfs.c */
 extern const struct kobj_type ml_lib_proxy_ktype;

@@ -306,6 +306,7 @@ void ml_lib_proxy_destroy(struct ml_lib_proxy *proxy)
 	if (p->agent)
 		ml_lib_agent_detach_locked(p->agent, false);
 	ml_lib_table_drop_locked(p);
+	ml_lib_model_drop_locked(p);
 	mutex_unlock(&p->lock);
 
 	/* Drains sysfs readers and writers; they see @dead and do nothing. */
@@ -393,6 +394,7 @@ int ml_lib_proxy_reinit(struct ml_lib_proxy *proxy)
 		return -ENODEV;
 	}
 	ml_lib_table_drop_locked(p);
+	ml_lib_model_drop_locked(p);
 	ml_lib_counters_read(p, &p->base);
 	memcpy(p->eval_last, p->base.acc, sizeof(p->eval_last));
 	p->efficiency_bp = ML_STATS_EFFICIENCY_UNKNOWN;

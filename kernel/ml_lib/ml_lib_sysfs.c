@@ -90,6 +90,9 @@ enum ml_lib_attr_id {
 	ML_ATTR_OUTCOMES_DEFAULT,
 	ML_ATTR_RECS_ACCEPTED,
 	ML_ATTR_RECS_REJECTED,
+	ML_ATTR_MODEL_VERSION,
+	ML_ATTR_MODELS_ACCEPTED,
+	ML_ATTR_MODELS_REJECTED,
 	ML_ATTR_BAD_REQUESTS,
 	ML_ATTR_MODE_CHANGES,
 	/* writable knobs */
@@ -120,6 +123,12 @@ static u64 ml_lib_attr_value(struct ml_lib_proxy *p, int which)
 		return atomic64_read(&p->recs_accepted);
 	case ML_ATTR_RECS_REJECTED:
 		return atomic64_read(&p->recs_rejected);
+	case ML_ATTR_MODEL_VERSION:
+		return ml_lib_model_version(p);
+	case ML_ATTR_MODELS_ACCEPTED:
+		return atomic64_read(&p->models_accepted);
+	case ML_ATTR_MODELS_REJECTED:
+		return atomic64_read(&p->models_rejected);
 	case ML_ATTR_BAD_REQUESTS:
 		return atomic64_read(&p->bad_requests);
 	case ML_ATTR_MODE_CHANGES:
@@ -298,6 +307,9 @@ ML_ATTR_RO(outcomes_ml, ML_ATTR_OUTCOMES_ML);
 ML_ATTR_RO(outcomes_default, ML_ATTR_OUTCOMES_DEFAULT);
 ML_ATTR_RO(recs_accepted, ML_ATTR_RECS_ACCEPTED);
 ML_ATTR_RO(recs_rejected, ML_ATTR_RECS_REJECTED);
+ML_ATTR_RO(model_version, ML_ATTR_MODEL_VERSION);
+ML_ATTR_RO(models_accepted, ML_ATTR_MODELS_ACCEPTED);
+ML_ATTR_RO(models_rejected, ML_ATTR_MODELS_REJECTED);
 ML_ATTR_RO(bad_requests, ML_ATTR_BAD_REQUESTS);
 ML_ATTR_RO(mode_changes, ML_ATTR_MODE_CHANGES);
 ML_ATTR_RW(share_learning_bp, ML_ATTR_SHARE_LEARNING);
@@ -328,6 +340,9 @@ static struct attribute *ml_lib_proxy_attrs[] = {
 	&ml_lib_attr_outcomes_default.attr.attr,
 	&ml_lib_attr_recs_accepted.attr.attr,
 	&ml_lib_attr_recs_rejected.attr.attr,
+	&ml_lib_attr_model_version.attr.attr,
+	&ml_lib_attr_models_accepted.attr.attr,
+	&ml_lib_attr_models_rejected.attr.attr,
 	&ml_lib_attr_bad_requests.attr.attr,
 	&ml_lib_attr_mode_changes.attr.attr,
 	&ml_lib_attr_share_learning_bp.attr.attr,

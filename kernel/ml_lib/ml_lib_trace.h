@@ -4,6 +4,9 @@
  *	ml_lib_attach, ml_lib_detach	an agent attached to / left a proxy
  *	ml_lib_rec_accepted,
  *	ml_lib_rec_rejected		a pushed recommendation table's verdict
+ *	ml_lib_model_accepted,
+ *	ml_lib_model_rejected		a pushed integer model's verdict, with the
+ *					verifier rule that refused it
  *	ml_lib_mode			a mode transition and its reason
  */
 #undef TRACE_SYSTEM
@@ -76,6 +79,33 @@ DEFINE_EVENT(ml_lib_rec_class, ml_lib_rec_accepted,
 DEFINE_EVENT(ml_lib_rec_class, ml_lib_rec_rejected,
 	TP_PROTO(u32 id, u64 version, int error),
 	TP_ARGS(id, version, error));
+
+DECLARE_EVENT_CLASS(ml_lib_model_class,
+	TP_PROTO(u32 id, u64 version, int error, const char *rule),
+	TP_ARGS(id, version, error, rule),
+	TP_STRUCT__entry(
+		__field(u32, id)
+		__field(int, error)
+		__field(u64, version)
+		__string(rule, rule)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->error = error;
+		__entry->version = version;
+		__assign_str(rule);
+	),
+	TP_printk("proxy=%u version=%llu error=%d rule=\"%s\"", __entry->id,
+		  (unsigned long long)__entry->version, __entry->error, __get_str(rule))
+);
+
+DEFINE_EVENT(ml_lib_model_class, ml_lib_model_accepted,
+	TP_PROTO(u32 id, u64 version, int error, const char *rule),
+	TP_ARGS(id, version, error, rule));
+
+DEFINE_EVENT(ml_lib_model_class, ml_lib_model_rejected,
+	TP_PROTO(u32 id, u64 version, int error, const char *rule),
+	TP_ARGS(id, version, error, rule));
 
 TRACE_EVENT(ml_lib_mode,
 	TP_PROTO(u32 id, u8 old, u8 new, u16 reason, s32 efficiency_bp),
