@@ -328,7 +328,7 @@ static void test_invalid_tables(void)
 	/* Not tables at all: bad requests, not rejected tables. */
 	bad0 = mlg_sysfs("p0", "bad_requests");
 	{
-		struct ml_lib_push p = { .size = sizeof(p), .kind = ML_LIB_PUSH_MODEL,
+		struct ml_lib_push p = { .size = sizeof(p), .kind = ML_LIB_PUSH_MODEL + 1,
 					 .data = (__u64)(uintptr_t)&len, .len = 64 };
 
 		MT_CHECK_EQ(MLG_ERR(ioctl(a.fd, ML_LIB_IOC_PUSH, &p)), EINVAL);

@@ -27,3 +27,9 @@ UNIT_SRCS_test_ml_model := core/ml_model.c user/models/model_build.c
 UNIT_LIBS_test_ml_model := -lm
 $(B)/unit/test_ml_model: CFLAGS_HOST_TEST += -I$(TOP)/user/models -DML_MODEL_SRC='"$(TOP)/core/ml_model.c"'
 $(B)/unit/test_ml_model: tests/lib/model_ref.h $(MODEL_HDRS)
+
+# The guest test of models in the kernel builds and checks models with the
+# same code as the host (tests/guest/ml_lib_model_test.c).
+GUEST_TEST_LIBS_ml_lib_model := -I$(TOP)/user/models core/ml_model.c user/models/model_build.c -lm
+$(B)/guest/ml_lib_model_test: core/ml_model.c user/models/model_build.c $(MODEL_HDRS) \
+	tests/lib/xorshift.h

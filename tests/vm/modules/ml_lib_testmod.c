@@ -12,7 +12,8 @@
  * the hooks' observations from "hooks", the benchmark's from "bench":
  *	publish P CPU KEY N F0 [F1]	N samples from CPU's interrupt context:
  *					key KEY+i, features F0+i, F1-i
- *	decide P CPU KEY N		N decisions for KEY on CPU (hardirq)
+ *	decide P CPU KEY N [F1]		N decisions for KEY on CPU (hardirq),
+ *					features KEY, F1 (default 0)
  *	outcome P CPU KEY N CML CDEF	N decisions, each with the outcome CML
  *					(ML arm) or CDEF (default arm)
  *	critical P 0|1			ml_lib_set_critical(), from hardirq context
@@ -259,7 +260,7 @@ static void tm_decide_fn(void *arg)
 
 	for (i = 0; i < c->n; i++) {
 		struct ml_lib_decision *d = &tm_last.d;
-		s64 f[2] = { (s64)c->key, 0 };
+		s64 f[2] = { (s64)c->key, c->f1 };
 		u32 k;
 
 		ml_lib_decide(c->proxy, c->key, f, d);
@@ -445,6 +446,8 @@ static int tm_command(char *buf)
 		c.outcomes = cmd[0] == 'o';
 		c.cost_ml = y;
 		c.cost_def = z;
+		if (!c.outcomes)
+			c.f1 = y;
 		if (c.outcomes && n < 7)
 			return -EINVAL;
 		return tm_on_cpu(a, tm_decide_fn, &c);
