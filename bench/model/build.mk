@@ -19,3 +19,13 @@ $(B)/bench/model/model_bench: bench/model/model_bench.c user/models/model_build.
 
 BENCH_DEPS += $(B)/bench/model/model_bench
 BENCHES += bench/model/run.sh
+
+# In the guest: ml_lib_decide() with a model against with a cached table
+# (a static guest program; bench/model/guest.sh runs it in QEMU).
+GUEST_PROGS += $(B)/guest/ml_model_guest_bench
+BENCHES += bench/model/guest.sh
+$(B)/guest/ml_model_guest_bench: bench/model/ml_model_guest_bench.c core/ml_model.c \
+		user/models/model_build.c tests/guest/ml_lib_guest.h $$(MODEL_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_GUEST) -I$(TOP)/user/models -o $@ bench/model/ml_model_guest_bench.c \
+		core/ml_model.c user/models/model_build.c -lm
