@@ -8,11 +8,11 @@
  */
 #include "ml_mode.h"
 #ifdef __KERNEL__
-#include <linux/array_size.h>
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/stddef.h>
 #else
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof(*(a)))
+#include <assert.h>
 #endif
 
 #define KNOB(field, lo, hi, dflt) \
@@ -23,7 +23,7 @@
  * Window sizes stay below 2^24 so that a grown window (<< growth_max) holds
  * fewer than 2^32 outcomes, the limit of exact window statistics.
  */
-const struct ml_mode_knob ml_mode_knobs[] = {
+const struct ml_mode_knob ml_mode_knobs[ML_MODE_NR_KNOBS] = {
 	KNOB(window_outcomes,		10, 1u << 24,	1000),
 	KNOB(min_arm_outcomes,		10, 1u << 24,	100),
 	KNOB(z_promote_milli,		1000, 10000,	3000),
@@ -40,7 +40,8 @@ const struct ml_mode_knob ml_mode_knobs[] = {
 	KNOB(reject_rate_bp,		1, 10000,	5000),
 };
 
-const unsigned int ml_mode_nr_knobs = ARRAY_SIZE(ml_mode_knobs);
+static_assert(sizeof(struct ml_mode_params) == ML_MODE_NR_KNOBS * sizeof(u32),
+	      "every parameter has a knob");
 
 static u32 *knob_field(struct ml_mode_params *p, unsigned int knob)
 {
@@ -56,7 +57,7 @@ static u32 *knob_field(struct ml_mode_params *p, unsigned int knob)
  */
 u32 ml_mode_param_get(const struct ml_mode_params *p, unsigned int knob)
 {
-	if (knob >= ml_mode_nr_knobs)
+	if (knob >= ML_MODE_NR_KNOBS)
 		return 0;
 	return *knob_field((struct ml_mode_params *)p, knob);
 }
@@ -71,7 +72,7 @@ u32 ml_mode_param_get(const struct ml_mode_params *p, unsigned int knob)
  */
 int ml_mode_param_set(struct ml_mode_params *p, unsigned int knob, u64 value)
 {
-	if (knob >= ml_mode_nr_knobs ||
+	if (knob >= ML_MODE_NR_KNOBS ||
 	    value < ml_mode_knobs[knob].min || value > ml_mode_knobs[knob].max)
 		return -EINVAL;
 	*knob_field(p, knob) = (u32)value;
@@ -88,7 +89,7 @@ int ml_mode_knob_find(const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < ml_mode_nr_knobs; i++)
+	for (i = 0; i < ML_MODE_NR_KNOBS; i++)
 		if (!strcmp(ml_mode_knobs[i].name, name))
 			return i;
 	return -EINVAL;
@@ -102,7 +103,7 @@ void ml_mode_params_default(struct ml_mode_params *p)
 {
 	unsigned int i;
 
-	for (i = 0; i < ml_mode_nr_knobs; i++)
+	for (i = 0; i < ML_MODE_NR_KNOBS; i++)
 		*knob_field(p, i) = ml_mode_knobs[i].def;
 }
 
@@ -116,7 +117,7 @@ int ml_mode_params_check(const struct ml_mode_params *p)
 {
 	unsigned int i;
 
-	for (i = 0; i < ml_mode_nr_knobs; i++) {
+	for (i = 0; i < ML_MODE_NR_KNOBS; i++) {
 		u32 v = ml_mode_param_get(p, i);
 
 		if (v < ml_mode_knobs[i].min || v > ml_mode_knobs[i].max)
@@ -236,12 +237,7 @@ void ml_mode_evaluate(const struct ml_stats_acc win[ML_LIB_ARM_COUNT],
 		s[i] = w->arm[i];
 	}
 
-	w->efficiency_bp = -1;
-	if (ml->n && def->n && def->mean_milli > 0 && ml->mean_milli >= 0) {
-		u64 e = (u64)ml->mean_milli * 10000 / (u64)def->mean_milli;
-
-		w->efficiency_bp = e > S32_MAX ? S32_MAX : (s32)e;
-	}
+	w->efficiency_bp = ml_stats_efficiency_bp(ml, def);
 	w->z_milli = 0;
 	w->verdict = ML_MODE_NEUTRAL;
 	if (ml->n < 2 || def->n < 2)
@@ -394,6 +390,15 @@ static void transition(struct ml_mode_state *st,
 	rep->reason = why;
 }
 
+/* A transition the controller chose itself: it becomes its own mode too. */
+static void transition_auto(struct ml_mode_state *st,
+			    const struct ml_mode_inputs *in, enum ml_lib_mode to,
+			    enum ml_lib_reason why, struct ml_mode_report *rep)
+{
+	st->auto_mode = to;
+	transition(st, in, to, why, rep);
+}
+
 /*
  * Close the window that starts at @base if it holds at least
  * window_outcomes << @growth outcomes, and min_arm_outcomes << @growth in
@@ -438,7 +443,7 @@ static void demote(struct ml_mode_state *st, const struct ml_mode_params *p,
 		st->backoff++;
 	st->demoted_from = st->mode;
 	st->calm = 0;
-	transition(st, in, ML_LIB_MODE_LEARNING, ML_LIB_REASON_DEMOTED, rep);
+	transition_auto(st, in, ML_LIB_MODE_LEARNING, ML_LIB_REASON_DEMOTED, rep);
 }
 
 /*
@@ -500,7 +505,7 @@ static void judge_evidence(struct ml_mode_state *st,
 	}
 	if (st->mode < ML_LIB_MODE_RECOMMENDATION &&
 	    st->streak >= p->promote_windows << backoff)
-		transition(st, in, st->mode + 1, ML_LIB_REASON_PROMOTED, rep);
+		transition_auto(st, in, st->mode + 1, ML_LIB_REASON_PROMOTED, rep);
 }
 
 /**
@@ -511,6 +516,7 @@ void ml_mode_init(struct ml_mode_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->mode = ML_LIB_MODE_EMERGENCY;
+	st->auto_mode = ML_LIB_MODE_LEARNING;
 	st->cause = ML_LIB_REASON_DETACHED;
 }
 
@@ -518,10 +524,11 @@ void ml_mode_init(struct ml_mode_state *st)
  * ml_mode_reinit() - forget all evidence (the proxy's statistics restart)
  * @st: the controller
  * @now_ms: the clock
- * @rep: filled in; a proxy above LEARNING restarts in LEARNING
- *	(ML_LIB_REASON_REINIT)
+ * @pin: enum ml_lib_mode pinned by an admin, or ML_LIB_MODE_AUTO
+ * @rep: filled in; an unpinned proxy above LEARNING restarts in LEARNING
+ *	(ML_LIB_REASON_REINIT), a pinned one keeps its mode
  */
-void ml_mode_reinit(struct ml_mode_state *st, u64 now_ms,
+void ml_mode_reinit(struct ml_mode_state *st, u64 now_ms, u32 pin,
 		    struct ml_mode_report *rep)
 {
 	rep->old_mode = st->mode;
@@ -534,7 +541,9 @@ void ml_mode_reinit(struct ml_mode_state *st, u64 now_ms,
 	st->calm = 0;
 	st->backoff = 0;
 	st->demoted_from = 0;
-	if (st->mode > ML_LIB_MODE_LEARNING) {
+	st->growth = 0;
+	st->auto_mode = ML_LIB_MODE_LEARNING;
+	if (pin >= ML_LIB_MODE_COUNT && st->mode > ML_LIB_MODE_LEARNING) {
 		st->mode = ML_LIB_MODE_LEARNING;
 		st->reason = ML_LIB_REASON_REINIT;
 		st->entered_ms = now_ms;
@@ -572,11 +581,16 @@ enum ml_lib_mode ml_mode_step(struct ml_mode_state *st,
 		st->have_base = true;
 	}
 
+	/* The reject window counts the pushes of the current agent only. */
+	if (!in->attached)
+		rebase_rejects(st, in);
 	trig = trigger(p, in, rejects_burst(st, p, in));
 	if (trig != ML_LIB_REASON_NONE) {
 		if (arms_cooldown(trig))
 			st->cooldown_until_ms = in->now_ms + p->cooldown_ms;
 		st->cause = trig;
+		/* Whatever the evidence said, the way back starts at LEARNING. */
+		st->auto_mode = ML_LIB_MODE_LEARNING;
 		if (st->mode != ML_LIB_MODE_EMERGENCY)
 			transition(st, in, ML_LIB_MODE_EMERGENCY, trig, rep);
 		return st->mode;
@@ -584,14 +598,16 @@ enum ml_lib_mode ml_mode_step(struct ml_mode_state *st,
 
 	if (st->mode == ML_LIB_MODE_EMERGENCY) {
 		if (in->now_ms >= st->cooldown_until_ms)
-			transition(st, in, pin == ML_LIB_MODE_AUTO ?
-				   ML_LIB_MODE_LEARNING : pin,
+			transition(st, in, pin == ML_LIB_MODE_AUTO ? st->auto_mode : pin,
 				   leave_reason(st->cause), rep);
 		return st->mode;
 	}
 
 	if (pin != ML_LIB_MODE_AUTO) {
-		/* Pinned: windows are still measured and reported, not judged. */
+		/*
+		 * Pinned: windows are still measured and reported, not judged;
+		 * the controller's own mode waits for the unpin.
+		 */
 		if (pin != st->mode)
 			transition(st, in, pin, ML_LIB_REASON_ADMIN, rep);
 		else
@@ -599,6 +615,11 @@ enum ml_lib_mode ml_mode_step(struct ml_mode_state *st,
 		st->streak = 0;
 		st->adverse = 0;
 		memcpy(st->ev_base, in->acc, sizeof(st->ev_base));
+		return st->mode;
+	}
+	if (st->mode != st->auto_mode) {
+		/* Unpinned: back to the mode the controller had chosen. */
+		transition(st, in, st->auto_mode, ML_LIB_REASON_ADMIN, rep);
 		return st->mode;
 	}
 

@@ -30,6 +30,10 @@
  * rejects) arm has passed; an attach, a start or an admin's unpin ends an
  * emergency they caused at once.
  *
+ * An admin's pin replaces the evidence: the proxy runs in the pinned mode,
+ * its windows are measured and reported but not judged, and unpinning
+ * returns it to the mode the controller had chosen (auto_mode).
+ *
  * See docs/modes.md for the reasoning and the figures behind the defaults.
  */
 #ifndef ML_CORE_MODE_H
@@ -107,8 +111,10 @@ struct ml_mode_knob {
 	u32 def;
 };
 
-extern const struct ml_mode_knob ml_mode_knobs[];
-extern const unsigned int ml_mode_nr_knobs;
+/* One knob per field of struct ml_mode_params, in its order. */
+#define ML_MODE_NR_KNOBS	14
+
+extern const struct ml_mode_knob ml_mode_knobs[ML_MODE_NR_KNOBS];
 
 /**
  * struct ml_mode_inputs - what one evaluation sees
@@ -149,9 +155,9 @@ enum ml_mode_verdict {
 /**
  * struct ml_mode_window - the statistics of one closed window
  * @arm: per-arm outcomes, mean and variance (enum ml_lib_arm)
- * @efficiency_bp: ML mean cost / default mean cost x 10000; -1 when it has
- *	no meaning (an empty arm, a non-positive default mean, a negative ML
- *	mean)
+ * @efficiency_bp: ML mean cost / default mean cost x 10000, as
+ *	ml_stats_efficiency_bp(): ML_STATS_EFFICIENCY_UNKNOWN (-1) with an
+ *	empty arm or a default mean <= 0, 0 for an ML mean <= 0
  * @z_milli: (mean_default - mean_ml) / se x 1000; positive: ML is cheaper
  * @verdict: enum ml_mode_verdict
  */
@@ -164,7 +170,9 @@ struct ml_mode_window {
 
 /**
  * struct ml_mode_state - one proxy's controller; zero it with ml_mode_init()
- * @mode: enum ml_lib_mode
+ * @mode: enum ml_lib_mode: the proxy's mode
+ * @auto_mode: the mode the evidence chose (LEARNING to RECOMMENDATION):
+ *	@mode unless an admin pinned another or a safety trigger holds
  * @reason: enum ml_lib_reason of the last transition
  * @cause: the last trigger seen while in EMERGENCY
  * @backoff: promotion needs promote_windows << backoff windows
@@ -187,6 +195,7 @@ struct ml_mode_window {
  */
 struct ml_mode_state {
 	u8 mode;
+	u8 auto_mode;
 	u8 reason;
 	u8 cause;
 	u8 backoff;
@@ -232,7 +241,7 @@ u32 ml_mode_param_get(const struct ml_mode_params *p, unsigned int knob);
 int ml_mode_knob_find(const char *name);
 
 void ml_mode_init(struct ml_mode_state *st);
-void ml_mode_reinit(struct ml_mode_state *st, u64 now_ms,
+void ml_mode_reinit(struct ml_mode_state *st, u64 now_ms, u32 pin,
 		    struct ml_mode_report *rep);
 enum ml_lib_mode ml_mode_step(struct ml_mode_state *st,
 			      const struct ml_mode_params *p,

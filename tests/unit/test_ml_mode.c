@@ -134,12 +134,11 @@ static void sim_init(struct sim *s, u64 seed, struct dist ml, struct dist def)
 	sim_step(s);
 }
 
-/* Put the proxy in @mode as an admin would, then hand it to the controller. */
-static void sim_hand_over(struct sim *s, enum ml_lib_mode mode)
+/* A proxy that the controller had promoted to @mode earlier. */
+static void sim_start_in(struct sim *s, enum ml_lib_mode mode)
 {
-	s->in.pin = mode;
-	sim_step(s);
-	s->in.pin = ML_LIB_MODE_AUTO;
+	s->st.mode = mode;
+	s->st.auto_mode = mode;
 }
 
 /* Run @n decisions: arm drawn with the mode's share, cost drawn, outcome added. */
@@ -182,6 +181,10 @@ static void figures(const char *what, u64 *v, int n)
 	       (unsigned long long)v[n - 1], n);
 }
 
+#define RUNS		200
+#define BETTER_BOUND	10000	/* outcomes to reach RECOMMENDATION, 20% better */
+#define DEMOTE_BOUND	5000	/* outcomes to leave RECOMMENDATION, 20% worse */
+
 static const struct dist COST_1000 = { D_NORMAL, 1000, 300 };
 static const struct dist COST_800 = { D_NORMAL, 800, 300 };
 static const struct dist COST_1200 = { D_NORMAL, 1200, 300 };
@@ -194,8 +197,8 @@ static void test_knob_defaults_in_range(void)
 
 	ml_mode_params_default(&p);
 	MT_CHECK_EQ(ml_mode_params_check(&p), 0);
-	MT_CHECK_EQ(ml_mode_nr_knobs, sizeof(p) / sizeof(u32));
-	for (unsigned int i = 0; i < ml_mode_nr_knobs; i++) {
+	MT_CHECK_EQ(ML_MODE_NR_KNOBS, sizeof(p) / sizeof(u32));
+	for (unsigned int i = 0; i < ML_MODE_NR_KNOBS; i++) {
 		const struct ml_mode_knob *k = &ml_mode_knobs[i];
 
 		MT_CHECK(k->min <= k->def && k->def <= k->max, "%s", k->name);
@@ -213,7 +216,7 @@ static void test_knob_out_of_range_changes_nothing(void)
 
 	ml_mode_params_default(&p);
 	before = p;
-	for (unsigned int i = 0; i < ml_mode_nr_knobs; i++) {
+	for (unsigned int i = 0; i < ML_MODE_NR_KNOBS; i++) {
 		const struct ml_mode_knob *k = &ml_mode_knobs[i];
 
 		if (k->min > 0)
@@ -221,7 +224,7 @@ static void test_knob_out_of_range_changes_nothing(void)
 		MT_CHECK_EQ(ml_mode_param_set(&p, i, (u64)k->max + 1), -EINVAL);
 		MT_CHECK_EQ(ml_mode_param_set(&p, i, 1ULL << 32), -EINVAL);
 	}
-	MT_CHECK_EQ(ml_mode_param_set(&p, ml_mode_nr_knobs, 1), -EINVAL);
+	MT_CHECK_EQ(ml_mode_param_set(&p, ML_MODE_NR_KNOBS, 1), -EINVAL);
 	MT_CHECK(!memcmp(&p, &before, sizeof(p)), "a rejected value changed a parameter");
 
 	int z = ml_mode_knob_find("z_demote_milli");
@@ -409,7 +412,7 @@ static void test_evaluate_extreme_costs(void)
 	ml_mode_evaluate(far, &p, &w);
 	MT_CHECK_EQ(w.z_milli, ML_MODE_Z_MAX_MILLI);
 	MT_CHECK_EQ(w.verdict, ML_MODE_BETTER);
-	MT_CHECK_EQ(w.efficiency_bp, -1);
+	MT_CHECK_EQ(w.efficiency_bp, 0);	/* an ML mean <= 0: as good as it gets */
 
 	/* And the reverse with the ML arm's costs spread over the full range. */
 	struct ml_stats_acc rev[2] = { { 0 } };
@@ -635,10 +638,46 @@ static void test_pin_holds_against_evidence_not_safety(void)
 	MT_CHECK_EQ(s.st.mode, ML_LIB_MODE_RECOMMENDATION);
 	MT_CHECK_EQ(s.st.reason, ML_LIB_REASON_COOLDOWN);
 
-	/* Unpinned: the evidence takes over and demotes. */
+	/* Unpinned: back to the controller's own mode, where the evidence holds it. */
 	s.in.pin = ML_LIB_MODE_AUTO;
-	MT_CHECK(sim_until(&s, ML_LIB_MODE_LEARNING, 10000), "not demoted after unpin");
-	MT_CHECK_EQ(s.st.reason, ML_LIB_REASON_DEMOTED);
+	sim_step(&s);
+	MT_CHECK_EQ(s.st.mode, ML_LIB_MODE_LEARNING);
+	MT_CHECK_EQ(s.st.reason, ML_LIB_REASON_ADMIN);
+	sim_run(&s, 20000);
+	MT_CHECK_EQ(s.st.mode, ML_LIB_MODE_LEARNING);
+	MT_CHECK_EQ(s.promotions, 0);
+}
+
+/* A pin and an unpin in between: the controller's own mode is kept. */
+static void test_unpin_returns_to_the_controllers_mode(void)
+{
+	struct sim s;
+
+	sim_init(&s, 11, COST_800, COST_1000);
+	MT_REQUIRE(sim_until(&s, ML_LIB_MODE_COLLABORATION, BETTER_BOUND));
+	s.in.pin = ML_LIB_MODE_LEARNING;
+	sim_run(&s, 20000);
+	MT_CHECK_EQ(s.st.mode, ML_LIB_MODE_LEARNING);
+	MT_CHECK_EQ(s.st.auto_mode, ML_LIB_MODE_COLLABORATION);
+	MT_CHECK_EQ(s.promotions, 1);
+	s.in.pin = ML_LIB_MODE_AUTO;
+	sim_step(&s);
+	MT_CHECK_EQ(s.st.mode, ML_LIB_MODE_COLLABORATION);
+	MT_CHECK_EQ(s.st.reason, ML_LIB_REASON_ADMIN);
+	/* and the evidence goes on from there */
+	MT_CHECK(sim_until(&s, ML_LIB_MODE_RECOMMENDATION, BETTER_BOUND), "mode %u", s.st.mode);
+
+	/* A reinit while pinned keeps the pin, and forgets the evidence. */
+	struct ml_mode_report rep;
+
+	s.in.pin = ML_LIB_MODE_COLLABORATION;
+	sim_step(&s);
+	ml_mode_reinit(&s.st, s.outcomes, s.in.pin, &rep);
+	MT_CHECK_EQ(rep.reason, ML_LIB_REASON_NONE);
+	MT_CHECK_EQ(s.st.mode, ML_LIB_MODE_COLLABORATION);
+	s.in.pin = ML_LIB_MODE_AUTO;
+	sim_step(&s);
+	MT_CHECK_EQ(s.st.mode, ML_LIB_MODE_LEARNING);
 }
 
 static void test_reinit_forgets_evidence(void)
@@ -648,7 +687,7 @@ static void test_reinit_forgets_evidence(void)
 
 	sim_init(&s, 3, COST_800, COST_1000);
 	MT_REQUIRE(sim_until(&s, ML_LIB_MODE_RECOMMENDATION, 20000));
-	ml_mode_reinit(&s.st, s.outcomes, &rep);
+	ml_mode_reinit(&s.st, s.outcomes, ML_LIB_MODE_AUTO, &rep);
 	MT_CHECK_EQ(rep.old_mode, ML_LIB_MODE_RECOMMENDATION);
 	MT_CHECK_EQ(rep.mode, ML_LIB_MODE_LEARNING);
 	MT_CHECK_EQ(rep.reason, ML_LIB_REASON_REINIT);
@@ -665,16 +704,13 @@ static void test_reinit_forgets_evidence(void)
 	struct drive d;
 
 	drive_init(&d);
-	ml_mode_reinit(&d.st, 5, &rep);
+	ml_mode_reinit(&d.st, 5, ML_LIB_MODE_AUTO, &rep);
 	MT_CHECK_EQ(rep.mode, ML_LIB_MODE_EMERGENCY);
 	MT_CHECK_EQ(rep.reason, ML_LIB_REASON_NONE);
 }
 
 /* Simulations ------------------------------------------------------------- */
 
-#define RUNS		200
-#define BETTER_BOUND	10000	/* outcomes to reach RECOMMENDATION, 20% better */
-#define DEMOTE_BOUND	5000	/* outcomes to leave RECOMMENDATION, 20% worse */
 
 static void test_sim_better_reaches_recommendation(void)
 {
@@ -795,7 +831,7 @@ static void test_sim_worse_demoted_from_recommendation(void)
 		u64 start;
 
 		sim_init(&s, 4000 + r, COST_1200, COST_1000);
-		sim_hand_over(&s, ML_LIB_MODE_RECOMMENDATION);
+		sim_start_in(&s, ML_LIB_MODE_RECOMMENDATION);
 		start = s.outcomes;
 		MT_CHECK(sim_until(&s, ML_LIB_MODE_LEARNING, DEMOTE_BOUND), "seed %d", r);
 		MT_CHECK_EQ(s.st.reason, ML_LIB_REASON_DEMOTED);
@@ -852,12 +888,12 @@ static void test_sim_skewed_costs_in_recommendation(void)
 		struct sim s;
 
 		sim_init(&s, 9000 + r, better, def);
-		sim_hand_over(&s, ML_LIB_MODE_RECOMMENDATION);
+		sim_start_in(&s, ML_LIB_MODE_RECOMMENDATION);
 		sim_run(&s, LIMIT);
 		false_demotions += s.demotions > 0;
 
 		sim_init(&s, 9500 + r, worse, def);
-		sim_hand_over(&s, ML_LIB_MODE_RECOMMENDATION);
+		sim_start_in(&s, ML_LIB_MODE_RECOMMENDATION);
 		demoted += sim_until(&s, ML_LIB_MODE_LEARNING, LIMIT);
 		t[r] = s.st.mode == ML_LIB_MODE_LEARNING ? s.outcomes : LIMIT;
 	}
@@ -955,6 +991,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_trigger_admin_and_stop);
 	MT_RUN(test_trigger_priority);
 	MT_RUN(test_pin_holds_against_evidence_not_safety);
+	MT_RUN(test_unpin_returns_to_the_controllers_mode);
 	MT_RUN(test_reinit_forgets_evidence);
 	MT_RUN(test_sim_better_reaches_recommendation);
 	MT_RUN(test_sim_slower_climbs);
