@@ -94,7 +94,7 @@ struct ml_lib_agent *ml_lib_agent_attach(struct ml_lib_file *mf, struct ml_lib_p
 		p->agent = ag;
 		rcu_assign_pointer(p->rings, ag->rings);
 		trace_ml_lib_attach(p->id, p->subsystem, p->name, ag->pid);
-		ml_lib_mode_update(p, ML_LIB_REASON_ATTACHED);
+		ml_lib_mode_update(p);
 		ml_lib_reschedule_eval(p);
 	}
 	mutex_unlock(&p->lock);
@@ -128,7 +128,7 @@ void ml_lib_agent_detach_locked(struct ml_lib_agent *ag, bool transition)
 	cancel_delayed_work(&p->eval_work);
 	trace_ml_lib_detach(p->id, p->subsystem, p->name, ag->pid);
 	if (transition)
-		ml_lib_mode_update(p, ML_LIB_REASON_DETACHED);
+		ml_lib_mode_update(p);
 	wake_up_interruptible_all(ag->wq);
 }
 

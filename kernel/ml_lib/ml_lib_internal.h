@@ -42,6 +42,7 @@
 #include <linux/workqueue.h>
 #include <linux/ml_lib.h>
 
+#include "ml_mode.h"
 #include "ml_model.h"
 #include "ml_stats.h"
 #include "ml_table.h"
@@ -185,14 +186,14 @@ struct ml_lib_proxy {
 	bool dead;			/* destroyed: no more ops, no more transitions */
 	struct ml_lib_agent *agent;
 	u8 pin;				/* ML_LIB_MODE_AUTO, or the mode an admin set */
-	u8 auto_mode;			/* the mode the controller chose */
 	u16 reason;			/* of the last transition */
 	bool state_critical;		/* the last ops->estimate_state() */
 	s32 efficiency_bp;
 	u32 eval_interval_ms;
 	u32 holdout_bp;
 	struct ml_lib_counters base;	/* at creation or the last reinit */
-	struct ml_stats_acc eval_last[ML_LIB_ARM_COUNT];	/* at the last report */
+	struct ml_mode_params ctl_params;	/* the controller's knobs */
+	struct ml_mode_state ctl;	/* the mode controller, core/ml_mode.c */
 	struct delayed_work eval_work;
 	struct work_struct mode_work;	/* transitions asked for in atomic context */
 
@@ -243,7 +244,8 @@ const char *ml_lib_reason_name(unsigned int reason);
 int ml_lib_parse_mode(const char *buf, u8 *mode);
 
 /* ml_lib_mode.c: transitions and the periodic evaluation */
-void ml_lib_mode_update(struct ml_lib_proxy *p, enum ml_lib_reason reason);
+void ml_lib_mode_update(struct ml_lib_proxy *p);
+void ml_lib_mode_reinit(struct ml_lib_proxy *p);
 int ml_lib_set_mode_locked(struct ml_lib_proxy *p, u8 mode);
 void ml_lib_proxy_evaluate(struct ml_lib_proxy *p);
 void ml_lib_eval_work(struct work_struct *work);

@@ -226,7 +226,8 @@ struct ml_lib_proxy *ml_lib_proxy_create(const struct ml_lib_proxy_desc *desc)
 	INIT_WORK(&p->mode_work, ml_lib_mode_work);
 	p->mode = ML_LIB_MODE_EMERGENCY;
 	p->pin = ML_LIB_MODE_AUTO;
-	p->auto_mode = ML_LIB_MODE_LEARNING;
+	ml_mode_params_default(&p->ctl_params);
+	ml_mode_init(&p->ctl);
 	p->reason = ML_LIB_REASON_NONE;
 	p->efficiency_bp = ML_STATS_EFFICIENCY_UNKNOWN;
 	p->eval_interval_ms = ML_LIB_DEFAULT_EVAL_MS;
@@ -332,7 +333,7 @@ static int ml_lib_proxy_set_started(struct ml_lib_proxy *p, bool started)
 		ret = -ENODEV;
 	} else if (p->started != started) {
 		WRITE_ONCE(p->started, started);
-		ml_lib_mode_update(p, started ? ML_LIB_REASON_STARTED : ML_LIB_REASON_STOPPED);
+		ml_lib_mode_update(p);
 	}
 	mutex_unlock(&p->lock);
 	return ret;
@@ -396,10 +397,7 @@ int ml_lib_proxy_reinit(struct ml_lib_proxy *proxy)
 	ml_lib_table_drop_locked(p);
 	ml_lib_model_drop_locked(p);
 	ml_lib_counters_read(p, &p->base);
-	memcpy(p->eval_last, p->base.acc, sizeof(p->eval_last));
-	p->efficiency_bp = ML_STATS_EFFICIENCY_UNKNOWN;
-	p->auto_mode = ML_LIB_MODE_LEARNING;
-	ml_lib_mode_update(p, ML_LIB_REASON_REINIT);
+	ml_lib_mode_reinit(p);
 	mutex_unlock(&p->lock);
 	return 0;
 }

@@ -408,9 +408,71 @@ static const struct attribute_group ml_lib_transition_group = {
 	.attrs = ml_lib_transition_attrs,
 };
 
+/*
+ * controller/<knob>: the mode controller's parameters, one file per entry
+ * of core's ml_mode_knobs[] (names, ranges, defaults). The attributes are
+ * filled in by ml_lib_sysfs_init(), before any proxy exists.
+ */
+static struct ml_lib_attr ml_lib_knob_attrs[ML_MODE_NR_KNOBS];
+static struct attribute *ml_lib_knob_attr_ptrs[ML_MODE_NR_KNOBS + 1];
+
+static ssize_t ml_lib_knob_show(struct kobject *kobj, struct kobj_attribute *attr,
+				char *buf)
+{
+	struct ml_lib_proxy *p = ml_lib_kobj_proxy(kobj);
+	u32 v;
+
+	mutex_lock(&p->lock);
+	v = ml_mode_param_get(&p->ctl_params, to_ml_attr(attr)->which);
+	mutex_unlock(&p->lock);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+/* Out of range or malformed: -EINVAL, nothing changed. */
+static ssize_t ml_lib_knob_store(struct kobject *kobj, struct kobj_attribute *attr,
+				 const char *buf, size_t count)
+{
+	struct ml_lib_proxy *p = ml_lib_kobj_proxy(kobj);
+	u64 v;
+	int ret;
+
+	if (kstrtou64(buf, 0, &v))
+		return -EINVAL;
+	mutex_lock(&p->lock);
+	if (p->dead)
+		ret = -ENODEV;
+	else
+		ret = ml_mode_param_set(&p->ctl_params, to_ml_attr(attr)->which, v);
+	mutex_unlock(&p->lock);
+	return ret ? : count;
+}
+
+static void ml_lib_knob_attrs_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ML_MODE_NR_KNOBS; i++) {
+		struct ml_lib_attr *a = &ml_lib_knob_attrs[i];
+
+		sysfs_attr_init(&a->attr.attr);
+		a->attr.attr.name = ml_mode_knobs[i].name;
+		a->attr.attr.mode = 0644;
+		a->attr.show = ml_lib_knob_show;
+		a->attr.store = ml_lib_knob_store;
+		a->which = i;
+		ml_lib_knob_attr_ptrs[i] = &a->attr.attr;
+	}
+}
+
+static const struct attribute_group ml_lib_knob_group = {
+	.name = "controller",
+	.attrs = ml_lib_knob_attr_ptrs,
+};
+
 static const struct attribute_group *ml_lib_proxy_groups[] = {
 	&ml_lib_proxy_group,
 	&ml_lib_transition_group,
+	&ml_lib_knob_group,
 	NULL,
 };
 
@@ -444,6 +506,7 @@ int ml_lib_sysfs_init(void)
 {
 	int ret;
 
+	ml_lib_knob_attrs_init();
 	ml_lib_root_kobj = kobject_create_and_add("ml_lib", kernel_kobj);
 	if (!ml_lib_root_kobj)
 		return -ENOMEM;

@@ -10,3 +10,7 @@ $(B)/guest/%_test: tests/guest/%_test.c tests/lib/mltest.h include/uapi/linux/ml
 $(patsubst tests/guest/%.c,$(B)/guest/%,$(wildcard tests/guest/ml_lib_*_test.c)): \
 	tests/guest/ml_lib_guest.h core/ml_ring.h core/ml_record.h
 GUEST_TEST_LIBS_ml_lib_decide := -lm
+
+# The controller's guest test checks the knobs against core's table.
+GUEST_TEST_LIBS_ml_lib_controller := core/ml_mode.c core/ml_stats.c
+$(B)/guest/ml_lib_controller_test: core/ml_mode.c core/ml_mode.h core/ml_stats.c core/ml_stats.h

@@ -509,6 +509,15 @@ int main(int argc, char **argv)
 	mt_filter(argc, argv);
 	if (!mlg_find_testmod(&id_p0, &id_p1))
 		return 1;
+	/*
+	 * Tables and decisions, not the mode controller's safety triggers
+	 * (ml_lib_controller_test): the invalid tables must not send p0 to
+	 * EMERGENCY, nor a test that takes a while without heartbeats, and an
+	 * expired table must not hold the next test in a cool-down.
+	 */
+	mlg_sysfs_write("p0", "controller/reject_min", "10000");
+	mlg_sysfs_write("p0", "controller/heartbeat_timeout_ms", "3600000");
+	mlg_sysfs_write("p0", "controller/cooldown_ms", "0");
 	MT_RUN(test_push_and_decide);
 	MT_RUN(test_fallback);
 	MT_RUN(test_shares_and_advice);

@@ -9,54 +9,24 @@
 #include <stdlib.h>
 #include "ml_lib_guest.h"
 
-#define DEMO "/sys/kernel/ml_lib_demo/"
-
 static long long demo_get(const char *file)
 {
-	char path[128], buf[64];
-
-	snprintf(path, sizeof(path), DEMO "%s", file);
-	if (mlg_read_file(path, buf, sizeof(buf)))
-		return -1;
-	return strtoll(buf, NULL, 0);
+	return mlg_demo_get(MLG_DEMO, file);
 }
 
 static int demo_set(const char *file, const char *val)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), DEMO "%s", file);
-	return mlg_write_file(path, val);
+	return mlg_demo_set(MLG_DEMO, file, val);
 }
 
 static __u32 demo_id(void)
 {
-	struct ml_lib_proxy_info info[16];
-	struct ml_lib_list l = { .size = sizeof(l), .capacity = 16,
-				 .proxies = (__u64)(uintptr_t)info };
-	int fd = mlg_open();
-	__u32 i, id = 0;
-
-	if (!ioctl(fd, ML_LIB_IOC_LIST, &l))
-		for (i = 0; i < l.count && i < 16; i++)
-			if (!strcmp(info[i].subsystem, "ml_lib_demo") &&
-			    !strcmp(info[i].name, "policy"))
-				id = info[i].id;
-	close(fd);
-	return id;
+	return mlg_find_proxy("ml_lib_demo", "policy");
 }
 
 static int proxy_set(const char *file, const char *val)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), MLG_SYSFS "/ml_lib_demo/policy/%s", file);
-	return mlg_write_file(path, val);
-}
-
-static long long f_linear(long long x)
-{
-	return 100 + 12 * x;
+	return mlg_demo_set(MLG_DEMO_PROXY, file, val);
 }
 
 static void test_schema(void)
@@ -110,7 +80,7 @@ static void test_default_cost_exact(void)
 	MT_CHECK_EQ(demo_set("seed", "1"), 0);
 	MT_CHECK_EQ(demo_set("step", "64"), 0);
 	for (x = 0; x < 64; x++)
-		want += llabs(500 - f_linear(x));
+		want += llabs(500 - mlg_demo_f_linear(x));
 	MT_CHECK_EQ(demo_get("cost_default"), want);
 	MT_CHECK_EQ(demo_set("policy", "step"), 0);
 	MT_CHECK_EQ(demo_set("seed", "1"), 0);
@@ -140,7 +110,7 @@ static void test_agent_with_optimal_table(void)
 	t = mlg_table(64, 1, 1, &len);
 	for (i = 0; i < 64; i++) {
 		mlg_entries(t)[i].key = i;
-		mlg_entries(t)[i].values[0] = f_linear(i);
+		mlg_entries(t)[i].values[0] = mlg_demo_f_linear(i);
 	}
 	MT_CHECK_EQ(mlg_push(a.fd, t, len), 0);
 	free(t);
@@ -167,10 +137,10 @@ static void test_agent_with_optimal_table(void)
 	MT_CHECK_EQ(n, 2000);
 	for (i = 0; i < n; i++) {
 		struct ml_lib_fb_outcome *o = &fb[i].outcome;
-		long long base = llabs(o->values[0] - f_linear(o->key));
+		long long base = llabs(o->values[0] - mlg_demo_f_linear(o->key));
 
 		bad += o->cost < base || o->cost > base + 20 || o->key > 63 ||
-		       (o->arm == ML_LIB_ARM_ML && o->values[0] != f_linear(o->key)) ||
+		       (o->arm == ML_LIB_ARM_ML && o->values[0] != mlg_demo_f_linear(o->key)) ||
 		       (o->arm == ML_LIB_ARM_DEFAULT && o->values[0] != 500);
 	}
 	MT_CHECK_EQ(bad, 0);

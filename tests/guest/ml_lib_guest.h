@@ -148,18 +148,37 @@ static inline long long mlg_hook(const char *key)
 	return mlg_result("hooks", key);
 }
 
-/* Wait up to @ms for sysfs @file of @proxy to read @want (a text value). */
-static inline int mlg_wait_str(const char *proxy, const char *file, const char *want, int ms)
+/* Does the text file @path read @want (without its newline)? */
+static inline int mlg_file_is(const char *path, const char *want)
 {
-	long long end = mlg_now_ms() + ms;
 	char buf[64];
 
+	if (mlg_read_file(path, buf, sizeof(buf)))
+		return 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return !strcmp(buf, want);
+}
+
+/* Wait up to @ms for the text file @path to read @want. */
+static inline int mlg_wait_file(const char *path, const char *want, int ms)
+{
+	long long end = mlg_now_ms() + ms;
+
 	do {
-		if (!mlg_sysfs_str(proxy, file, buf, sizeof(buf)) && !strcmp(buf, want))
+		if (mlg_file_is(path, want))
 			return 1;
 		usleep(1000);
 	} while (mlg_now_ms() < end);
 	return 0;
+}
+
+/* Wait up to @ms for sysfs @file of @proxy to read @want (a text value). */
+static inline int mlg_wait_str(const char *proxy, const char *file, const char *want, int ms)
+{
+	char path[256];
+
+	mlg_proxy_path(path, sizeof(path), proxy, file);
+	return mlg_wait_file(path, want, ms);
 }
 
 static inline int mlg_open(void)
@@ -167,8 +186,8 @@ static inline int mlg_open(void)
 	return open(ML_LIB_DEVICE, O_RDWR | O_CLOEXEC);
 }
 
-/* The id of proxy mltest/@name, 0 when absent. */
-static inline __u32 mlg_proxy_id(const char *name)
+/* The id of proxy @subsystem/@name, 0 when absent. */
+static inline __u32 mlg_find_proxy(const char *subsystem, const char *name)
 {
 	struct ml_lib_proxy_info info[32];
 	struct ml_lib_list l = { .size = sizeof(l), .capacity = 32,
@@ -180,10 +199,45 @@ static inline __u32 mlg_proxy_id(const char *name)
 		return 0;
 	if (!ioctl(fd, ML_LIB_IOC_LIST, &l))
 		for (i = 0; i < l.count && i < 32; i++)
-			if (!strcmp(info[i].subsystem, "mltest") && !strcmp(info[i].name, name))
+			if (!strcmp(info[i].subsystem, subsystem) && !strcmp(info[i].name, name))
 				id = info[i].id;
 	close(fd);
 	return id;
+}
+
+/* The id of proxy mltest/@name, 0 when absent. */
+static inline __u32 mlg_proxy_id(const char *name)
+{
+	return mlg_find_proxy("mltest", name);
+}
+
+/* ml_lib_demo: its files in /sys/kernel/ml_lib_demo/ and its proxy's. */
+#define MLG_DEMO	"/sys/kernel/ml_lib_demo/"
+#define MLG_DEMO_PROXY	MLG_SYSFS "/ml_lib_demo/policy/"
+
+/* An integer file of ml_lib_demo (@dir MLG_DEMO or MLG_DEMO_PROXY); -1 unreadable. */
+static inline long long mlg_demo_get(const char *dir, const char *file)
+{
+	char path[160], buf[64];
+
+	snprintf(path, sizeof(path), "%s%s", dir, file);
+	if (mlg_read_file(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 0);
+}
+
+static inline int mlg_demo_set(const char *dir, const char *file, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s%s", dir, file);
+	return mlg_write_file(path, val);
+}
+
+/* The hidden policy "linear" of ml_lib_demo: f(x) = 100 + 12 x. */
+static inline long long mlg_demo_f_linear(long long x)
+{
+	return 100 + 12 * x;
 }
 
 /*

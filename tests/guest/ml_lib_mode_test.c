@@ -215,6 +215,12 @@ int main(int argc, char **argv)
 	mt_filter(argc, argv);
 	if (!mlg_find_testmod(&id_p0, NULL))
 		return 1;
+	/*
+	 * Transitions and their records, not the controller's timing
+	 * (ml_lib_controller_test): no cool-down, no heartbeat timeout.
+	 */
+	mlg_sysfs_write("p0", "controller/cooldown_ms", "0");
+	mlg_sysfs_write("p0", "controller/heartbeat_timeout_ms", "3600000");
 	MT_RUN(test_transitions);
 	MT_RUN(test_agent_death);
 	MT_RUN(test_tracepoints);
