@@ -13,12 +13,16 @@ start=$(date +%s)
 
 # stage NAME COMMAND...: run a stage, add its summary line to the totals.
 stage() {
-	local name=$1 out rc sum p f
+	local name=$1 log rc sum p f
 	shift
 	echo "=== $name"
-	out=$("$@" 2>&1 | tee /dev/stderr)
+	# The stage's output goes to stdout as it comes, and to a file to read
+	# its summary from (not to /dev/stderr: with both streams redirected to
+	# one file, that would overwrite it).
+	log=$BUILD/check-stage.log
+	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' <<< "$out" | tail -1)
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
 	if [ -z "$sum" ]; then
 		echo "check: FAIL: stage '$name' gave no summary (status $rc)"
 		failed=$((failed + 1))
