@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1-or-later */
 /*
  * The ABI header as core/ code sees it: <uapi/linux/ml_lib.h> in the kernel,
  * <linux/ml_lib.h> (from include/uapi) in user space and host tests, plus

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1-or-later */
 /*
  * Types for core/: the integer-only C shared by ml_lib.ko, the example
  * subsystems, the user-space agent and the host tests.

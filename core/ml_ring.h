@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0 OR LGPL-2.1-or-later */
 /*
  * Index arithmetic of the mmap rings of /dev/ml_lib, shared by the kernel
  * (producer) and libmlagent (consumer).

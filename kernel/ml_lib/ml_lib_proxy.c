@@ -14,44 +14,21 @@
 #include <linux/xarray.h>
 
 #include "ml_lib_internal.h"
+#include "ml_names.h"
 #include "ml_record.h"
 
 DEFINE_MUTEX(ml_lib_registry_lock);
 static DEFINE_XARRAY(ml_lib_proxies);	/* id -> proxy, under ml_lib_registry_lock */
 static u32 ml_lib_next_id = 1;		/* ids are never reused */
 
-static const char *const ml_lib_mode_names[ML_LIB_MODE_COUNT] = {
-	[ML_LIB_MODE_EMERGENCY] = "emergency",
-	[ML_LIB_MODE_LEARNING] = "learning",
-	[ML_LIB_MODE_COLLABORATION] = "collaboration",
-	[ML_LIB_MODE_RECOMMENDATION] = "recommendation",
-};
-
-static const char *const ml_lib_reason_names[ML_LIB_REASON_COUNT] = {
-	[ML_LIB_REASON_NONE] = "none",
-	[ML_LIB_REASON_ADMIN] = "admin",
-	[ML_LIB_REASON_ATTACHED] = "attached",
-	[ML_LIB_REASON_DETACHED] = "detached",
-	[ML_LIB_REASON_HEARTBEAT] = "heartbeat",
-	[ML_LIB_REASON_CRITICAL] = "critical",
-	[ML_LIB_REASON_STALE] = "stale",
-	[ML_LIB_REASON_REJECTS] = "rejects",
-	[ML_LIB_REASON_PROMOTED] = "promoted",
-	[ML_LIB_REASON_DEMOTED] = "demoted",
-	[ML_LIB_REASON_COOLDOWN] = "cooldown",
-	[ML_LIB_REASON_REINIT] = "reinit",
-	[ML_LIB_REASON_STOPPED] = "stopped",
-	[ML_LIB_REASON_STARTED] = "started",
-};
-
 const char *ml_lib_mode_name(unsigned int mode)
 {
-	return mode < ML_LIB_MODE_COUNT ? ml_lib_mode_names[mode] : "unknown";
+	return ml_mode_name(mode) ?: "unknown";
 }
 
 const char *ml_lib_reason_name(unsigned int reason)
 {
-	return reason < ML_LIB_REASON_COUNT ? ml_lib_reason_names[reason] : "unknown";
+	return ml_reason_name(reason) ?: "unknown";
 }
 
 /* A mode name, or "auto" (ML_LIB_MODE_AUTO), as written to sysfs. */
@@ -64,7 +41,7 @@ int ml_lib_parse_mode(const char *buf, u8 *mode)
 		return 0;
 	}
 	for (i = 0; i < ML_LIB_MODE_COUNT; i++) {
-		if (sysfs_streq(buf, ml_lib_mode_names[i])) {
+		if (sysfs_streq(buf, ml_mode_name(i))) {
 			*mode = i;
 			return 0;
 		}

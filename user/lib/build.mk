@@ -6,7 +6,7 @@ MLA_SONAME := libmlagent.so.1
 MLA_DIR := $(B)/user/lib
 MLA_SRCS := $(wildcard user/lib/*.c)
 MLA_HDRS := $(wildcard user/lib/*.h) include/uapi/linux/ml_lib.h \
-	core/ml_ring.h core/ml_abi.h core/ml_core_types.h
+	core/ml_ring.h core/ml_abi.h core/ml_core_types.h core/ml_names.h
 MLA_OBJS := $(patsubst user/lib/%.c,$(MLA_DIR)/%.o,$(MLA_SRCS))
 MLA_SO := $(MLA_DIR)/libmlagent.so.$(MLA_VERSION)
 MLA_A := $(MLA_DIR)/libmlagent.a
