@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * logblk-replay: run captured logblk traces through the device's core logic
+ * and print the write amplification of each policy. See logblk-replay(1).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lb_replay.h"
+
+struct pol {
+	char name[24];
+	bool as_traced;
+	unsigned int place, victim;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: logblk-replay [options] TRACE...\n"
+		"  -p, --policy LIST  comma-separated policies: p1 p2 p3x p4, PLACE/VICTIM\n"
+		"                     (mixed gcsep hotcold sepbit / greedy cb), \"trace\" (as\n"
+		"                     captured, following its policy switches) or \"all\"\n"
+		"                     (p1,p2,p3x,p4); default: trace,all\n"
+		"  -o, --op PCT       over-provisioning: size the device for PCT%% spare space\n"
+		"                     (default: the capturing device's segments)\n"
+		"  -s, --seg-blocks N blocks per segment (default: the trace's)\n"
+		"  -n, --no-bg-gc     ignore background-GC records\n"
+		"  -c, --check        verify every invariant of the device at the end\n"
+		"  -k, --kv           print key=value lines instead of a table\n");
+}
+
+static int add_pol(struct pol *p, int *n, const char *w, size_t len)
+{
+	unsigned int place, victim;
+	const char *slash = memchr(w, '/', len);
+
+	if (*n >= 64)
+		return -E2BIG;
+	memset(&p[*n], 0, sizeof(p[*n]));
+	if (len == 5 && !memcmp(w, "trace", 5)) {
+		p[*n].as_traced = true;
+		strcpy(p[*n].name, "trace");
+	} else if (slash) {
+		int pl = lb_parse_place(w, slash - w);
+		int vi = lb_parse_victim(slash + 1, len - (slash + 1 - w));
+
+		if (pl < 0 || vi < 0)
+			return -EINVAL;
+		p[*n].place = pl;
+		p[*n].victim = vi;
+		snprintf(p[*n].name, sizeof(p[*n].name), "%s/%s",
+			 lb_place_name(pl), lb_victim_name(vi));
+	} else if (!lb_parse_policy(w, len, &place, &victim)) {
+		p[*n].place = place;
+		p[*n].victim = victim;
+		snprintf(p[*n].name, sizeof(p[*n].name), "%.*s", (int)len, w);
+	} else {
+		return -EINVAL;
+	}
+	(*n)++;
+	return 0;
+}
+
+static int parse_pols(const char *s, struct pol *p, int *n)
+{
+	*n = 0;
+	while (*s) {
+		size_t len = strcspn(s, ",");
+
+		if (len == 3 && !memcmp(s, "all", 3)) {
+			static const char *const all[] = { "p1", "p2", "p3x", "p4" };
+
+			for (int i = 0; i < 4; i++)
+				if (add_pol(p, n, all[i], strlen(all[i])))
+					return -E2BIG;
+		} else if (add_pol(p, n, s, len)) {
+			fprintf(stderr, "logblk-replay: unknown policy '%.*s'\n", (int)len, s);
+			return -EINVAL;
+		}
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return *n ? 0 : -EINVAL;
+}
+
+static void waf_str(char *buf, size_t len, uint64_t user, uint64_t gc)
+{
+	uint64_t w = lb_waf_milli(user, gc);
+
+	if (!user)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%llu.%03llu", (unsigned long long)(w / 1000),
+			 (unsigned long long)(w % 1000));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "policy", required_argument, NULL, 'p' },
+		{ "op", required_argument, NULL, 'o' },
+		{ "seg-blocks", required_argument, NULL, 's' },
+		{ "no-bg-gc", no_argument, NULL, 'n' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "kv", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pol pols[64];
+	int npol = 0, c, rc = 0;
+	long op = -1, seg_blocks = 0;
+	bool no_bg = false, check = false, kv = false;
+	char *end;
+
+	parse_pols("trace,all", pols, &npol);
+	while ((c = getopt_long(argc, argv, "p:o:s:nckh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (parse_pols(optarg, pols, &npol))
+				return 2;
+			break;
+		case 'o':
+			op = strtol(optarg, &end, 10);
+			if (*end || op < 0 || op > 1000) {
+				fprintf(stderr, "logblk-replay: --op wants 0..1000 (percent)\n");
+				return 2;
+			}
+			break;
+		case 's':
+			seg_blocks = strtol(optarg, &end, 10);
+			if (*end || seg_blocks < LB_MIN_SEG_BLOCKS ||
+			    seg_blocks > LB_MAX_SEG_BLOCKS) {
+				fprintf(stderr, "logblk-replay: --seg-blocks wants %d..%d\n",
+					LB_MIN_SEG_BLOCKS, LB_MAX_SEG_BLOCKS);
+				return 2;
+			}
+			break;
+		case 'n':
+			no_bg = true;
+			break;
+		case 'c':
+			check = true;
+			break;
+		case 'k':
+			kv = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!kv)
+		printf("%-28s %-16s %12s %12s %8s %8s\n", "trace", "policy",
+		       "user_blocks", "gc_blocks", "WAF", "WAF_win");
+	for (int a = optind; a < argc; a++) {
+		struct lbr_trace t;
+		const char *base = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
+
+		if (lbr_load(argv[a], &t)) {
+			rc = 1;
+			continue;
+		}
+		for (int i = 0; i < npol; i++) {
+			struct lbr_opts o;
+			struct lbr_result r;
+			uint64_t wu, wg;
+			char waf[32], wwin[32];
+
+			lbr_opts_from_trace(&t, &o);
+			if (seg_blocks)
+				o.g.seg_blocks = seg_blocks;
+			if (op >= 0)
+				o.g.nr_segs = lb_nr_segs_for_op(o.g.nr_lblocks, o.g.seg_blocks, op);
+			if (!o.g.nr_segs) {
+				fprintf(stderr, "%s: the trace names no device size; give --op\n",
+					argv[a]);
+				rc = 1;
+				break;
+			}
+			if (!pols[i].as_traced) {
+				o.place = pols[i].place;
+				o.victim = pols[i].victim;
+				o.follow_policy = false;
+			}
+			o.bg_gc = !no_bg;
+			o.check = check;
+			if (lbr_run(&t, &o, &r)) {
+				rc = 1;
+				continue;
+			}
+			wu = r.total.user_writes - r.at_mark.user_writes;
+			wg = r.total.gc_writes - r.at_mark.gc_writes;
+			waf_str(waf, sizeof(waf), r.total.user_writes, r.total.gc_writes);
+			waf_str(wwin, sizeof(wwin), wu, wg);
+			if (kv) {
+				printf("trace=%s policy=%s nr_segs=%u user=%llu gc=%llu waf=%s win_user=%llu win_gc=%llu win_waf=%s gc_fg=%llu gc_bg=%llu nospc=%llu mapped=%u free_segs=%u\n",
+				       base, pols[i].name, o.g.nr_segs,
+				       (unsigned long long)r.total.user_writes,
+				       (unsigned long long)r.total.gc_writes, waf,
+				       (unsigned long long)wu, (unsigned long long)wg, wwin,
+				       (unsigned long long)r.total.gc_fg,
+				       (unsigned long long)r.total.gc_bg,
+				       (unsigned long long)r.nospc_reqs, r.mapped, r.free_segs);
+			} else {
+				printf("%-28s %-16s %12llu %12llu %8s %8s\n", base, pols[i].name,
+				       (unsigned long long)r.total.user_writes,
+				       (unsigned long long)r.total.gc_writes, waf, wwin);
+			}
+		}
+		lbr_free(&t);
+	}
+	return rc;
+}
