@@ -109,6 +109,7 @@ struct lb_block {
  * @fill: slots written since it was opened
  * @state: enum lb_seg_state
  * @stream: the stream that opened it
+ * @pad: zero
  */
 struct lb_seg {
 	u64 newest;

@@ -240,6 +240,7 @@ static const struct {
 	{ "p2", LB_PLACE_GCSEP, LB_VICTIM_CB },
 	{ "p3x", LB_PLACE_HOTCOLD, LB_VICTIM_CB },
 	{ "p4", LB_PLACE_SEPBIT, LB_VICTIM_GREEDY },
+	{ NULL, 0, 0 },
 };
 
 /**
@@ -324,7 +325,7 @@ int lb_parse_policy(const char *s, size_t len, unsigned int *place,
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(lb_named) / sizeof(lb_named[0]); i++) {
+	for (i = 0; lb_named[i].name; i++) {
 		if (lb_word_is(s, len, lb_named[i].name)) {
 			*place = lb_named[i].place;
 			*victim = lb_named[i].victim;
@@ -345,7 +346,7 @@ const char *lb_policy_name(unsigned int place, unsigned int victim)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(lb_named) / sizeof(lb_named[0]); i++)
+	for (i = 0; lb_named[i].name; i++)
 		if (lb_named[i].place == place && lb_named[i].victim == victim)
 			return lb_named[i].name;
 	return NULL;

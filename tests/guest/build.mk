@@ -14,3 +14,6 @@ GUEST_TEST_LIBS_ml_lib_decide := -lm
 # The controller's guest test checks the knobs against core's table.
 GUEST_TEST_LIBS_ml_lib_controller := core/ml_mode.c core/ml_stats.c
 $(B)/guest/ml_lib_controller_test: core/ml_mode.c core/ml_mode.h core/ml_stats.c core/ml_stats.h
+
+# Shell helpers of the guest cases (the shell counterpart of mltest.h).
+GUEST_PROGS += tests/vm/mltest.sh

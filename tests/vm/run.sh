@@ -73,13 +73,16 @@ for a in $(busybox --list); do
 	# the list contains "busybox" itself: linking it would overwrite the binary
 	[ "$a" = busybox ] || ln -sf busybox "$ROOT/bin/$a"
 done
+# The kernel runs /sbin/modprobe to load modules on demand (crypto for ext4).
+ln -sf ../bin/busybox "$ROOT/sbin/modprobe"
 
 # Our modules, found by modprobe through depmod.
 ls "$BUILD"/kmod/*.ko >/dev/null 2>&1 || die "no modules in $BUILD/kmod; run 'make'"
 cp "$BUILD"/kmod/*.ko "$ROOT$MD/extra/"
 
 # Debian modules the guest needs, with their dependencies from modules.dep.
-GUEST_KMODS="9pnet_virtio 9p ext4 f2fs loop null_blk ${GUEST_KMODS:-}"
+# ext4 and f2fs find their checksums through the crypto API, not modules.dep.
+GUEST_KMODS="9pnet_virtio 9p ext4 f2fs crc32c_generic crc32_generic loop null_blk ${GUEST_KMODS:-}"
 for m in $GUEST_KMODS; do
 	deps=$(grep -E "(^|/)$m\.ko(\.xz)?:" "$MD/modules.dep" | tr -d ':') ||
 		die "kernel module $m not found in $MD/modules.dep"

@@ -9,10 +9,11 @@ LB_USER_INC := -I$(TOP)/$(LB_USER_DIR)
 LB_REPLAY_SRCS := $(LB_USER_DIR)/replay_main.c $(LB_USER_DIR)/lb_replay.c \
 	$(LB_USER_DIR)/lb_trace.c $(LB_CORE_SRCS)
 LB_GEN_SRCS := $(LB_USER_DIR)/gen_main.c $(LB_USER_DIR)/lb_trace.c
+LB_CAPTURE_SRCS := $(LB_USER_DIR)/capture_main.c $(LB_USER_DIR)/lb_trace.c $(LB_CORE_SRCS)
 LB_USER_HDRS := $(wildcard $(LB_USER_DIR)/*.h) $(LB_CORE_HDRS)
 
 USER_PROGS += $(B)/user/logblk-replay $(B)/user/logblk-gen
-GUEST_PROGS += $(B)/guest/logblk-replay $(B)/guest/logblk-gen
+GUEST_PROGS += $(B)/guest/logblk-replay $(B)/guest/logblk-gen $(B)/guest/logblk-capture
 
 $(B)/user/logblk-replay: $(LB_REPLAY_SRCS) $(LB_USER_HDRS)
 	@mkdir -p $(dir $@)
@@ -30,6 +31,11 @@ $(B)/guest/logblk-gen: $(LB_GEN_SRCS) $(LB_USER_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_GUEST) $(LB_USER_INC) -o $@ $(LB_GEN_SRCS) -lm
 
+$(B)/guest/logblk-capture: $(LB_CAPTURE_SRCS) $(LB_USER_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_GUEST) $(LB_USER_INC) -o $@ $(LB_CAPTURE_SRCS)
+
 UNIT_SRCS_test_lb_core := $(LB_CORE_SRCS)
 UNIT_SRCS_test_lb_replay := $(LB_CORE_SRCS) $(LB_USER_DIR)/lb_replay.c $(LB_USER_DIR)/lb_trace.c
 CFLAGS_HOST_TEST += $(LB_USER_INC)
+GUEST_HOST_BINS += /usr/bin/fio

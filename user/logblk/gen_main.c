@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include "lb_rand.h"
 #include "lb_trace.h"
 
 #define BS		LBT_BLOCK_SIZE
@@ -44,22 +45,17 @@ static struct {
 	double random_x, measure_x, period_x;
 	uint32_t warm_bs, seg_blocks, nr_segs, discard_pct, discard_max;
 	uint64_t seed;
-	const char *dev, *trace;
+	const char *dev, *trace, *mark_file;
 	bool verify;
 } o = {
 	.random_x = 4, .measure_x = 2, .period_x = 2, .warm_bs = 64,
 	.seg_blocks = 256, .discard_max = 16, .seed = 12345,
 };
 
-/* splitmix64, as the simulator: same seed, same draws. */
 static uint64_t rs;
 static uint64_t rnd(void)
 {
-	uint64_t z = (rs += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
+	return lb_rand(&rs);
 }
 
 static double ur(void)
@@ -133,6 +129,19 @@ static void do_discard(uint64_t lba, uint32_t len)
 			ver[lba + i] = VER_DISCARDED;
 	if (o.trace && lbt_put(&tw, LBT_DISCARD, 0, lba, len))
 		die("trace write");
+}
+
+/* The measured window starts: in the trace, and on the device (sysfs). */
+static void put_mark(void)
+{
+	if (o.trace && lbt_put(&tw, LBT_MARK, 0, 0, 0))
+		die("trace write");
+	if (o.mark_file) {
+		FILE *f = fopen(o.mark_file, "w");
+
+		if (!f || fputs("1\n", f) < 0 || fclose(f))
+			die(o.mark_file);
+	}
 }
 
 /* Read every block back: the last version written, or zeros. */
@@ -214,6 +223,7 @@ static void usage(FILE *f)
 		"  -M, --discard-max B\n"
 		"  -S, --seg-blocks B, -G, --nr-segs S   device geometry for the trace header\n"
 		"  -s, --seed S       (default 12345)\n"
+		"  -k, --mark-file F  write 1 to F (the device's sysfs mark) where the window starts\n"
 		"  -v, --verify       read every block back at the end and check it\n");
 }
 
@@ -251,6 +261,7 @@ int main(int argc, char **argv)
 		{ "discard", 1, NULL, 'D' }, { "discard-max", 1, NULL, 'M' },
 		{ "seg-blocks", 1, NULL, 'S' }, { "nr-segs", 1, NULL, 'G' },
 		{ "seed", 1, NULL, 's' }, { "verify", 0, NULL, 'v' },
+		{ "mark-file", 1, NULL, 'k' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	bool have_wl = false;
@@ -259,7 +270,7 @@ int main(int argc, char **argv)
 	uint64_t nrand, mark_at, period, t;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "w:d:t:b:r:m:P:W:D:M:S:G:s:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:d:t:b:r:m:P:W:D:M:S:G:s:k:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			if (parse_wl(optarg)) {
@@ -281,6 +292,7 @@ int main(int argc, char **argv)
 		case 'G': o.nr_segs = parse_u32(optarg, "--nr-segs"); break;
 		case 's': o.seed = strtoull(optarg, NULL, 0); break;
 		case 'v': o.verify = true; break;
+		case 'k': o.mark_file = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -361,8 +373,8 @@ int main(int argc, char **argv)
 	for (t = 0; t < nrand; t++) {
 		uint32_t b;
 
-		if (t == mark_at && o.trace && lbt_put(&tw, LBT_MARK, 0, 0, 0))
-			die("trace write");
+		if (t == mark_at)
+			put_mark();
 		if (o.wl == WL_UNIFORM) {
 			b = rnd() % o.n;
 		} else if (o.wl == WL_ZIPF) {

@@ -1,0 +1,15 @@
+# logblk benchmark (bench/logblk/run.sh, run by `make bench`): write
+# amplification per policy and workload, in the guest. The application
+# workloads are static guest programs; the file systems' tools come from
+# the host.
+GUEST_PROGS += $(B)/guest/lb-dbload $(B)/guest/lb-churn
+GUEST_HOST_BINS += /usr/sbin/mkfs.ext4 /usr/sbin/e2fsck /usr/sbin/mkfs.f2fs /usr/sbin/fsck.f2fs
+BENCHES += bench/logblk/run.sh
+
+$(B)/guest/lb-dbload: bench/logblk/lb_dbload.c user/logblk/lb_rand.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_GUEST) $(LB_USER_INC) -o $@ $< -lsqlite3 -lm -lpthread -ldl
+
+$(B)/guest/lb-churn: bench/logblk/lb_churn.c user/logblk/lb_rand.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_GUEST) $(LB_USER_INC) -o $@ $<

@@ -1,0 +1,52 @@
+#!/bin/sh
+# The trace logblk-capture records replays, through the same core logic,
+# to exactly the device's counters: user and GC writes, foreground and
+# background GC, and the measured window after a mark, across discards,
+# a policy switch and background GC.
+. /bin/mltest.sh
+
+S=/sys/block/logblk0/logblk
+modprobe logblk size_mb=32 op_pct=15 seg_kb=64 policy=p4 || { not_ok "load"; mt_summary; exit 1; }
+if logblk-capture -o /tmp/t.lbt -- sh -c "
+	logblk-gen -w hotcold:90/10 -d /dev/logblk0 -r 3 -m 1 -D 5 -k $S/mark &&
+	echo p3x > $S/policy &&
+	logblk-gen -w zipf:1.2 -W 0 -d /dev/logblk0 -r 2 -m 0 -s 7 &&
+	echo 0 > $S/bg_gc_segs"; then
+	ok "capture"
+else
+	not_ok "capture"
+fi
+r=$(logblk-replay -k -p trace /tmp/t.lbt)
+echo "# replay: $r"
+val() { echo "$r" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+same() {
+	if [ "$(val $1)" = "$2" ] && [ -n "$2" ]; then
+		ok "$1: replay $(val $1) = device $2"
+	else
+		not_ok "$1: replay $(val $1) != device $2"
+	fi
+}
+same user "$(cat $S/user_writes)"
+same gc "$(cat $S/gc_writes)"
+same gc_fg "$(cat $S/gc_fg)"
+same gc_bg "$(cat $S/gc_bg)"
+same waf "$(cat $S/waf)"
+same win_user "$(($(cat $S/user_writes) - $(cat $S/mark_user_writes)))"
+same win_gc "$(($(cat $S/gc_writes) - $(cat $S/mark_gc_writes)))"
+same win_waf "$(cat $S/waf_window)"
+same mapped "$(cat $S/mapped)"
+same free_segs "$(cat $S/free_segs)"
+if [ "$(cat $S/gc_bg)" -gt 0 ] && [ "$(cat $S/discarded)" -gt 0 ] &&
+   [ "$(cat $S/policy_switches)" = 1 ]; then
+	ok "the trace exercised background GC, discards and a switch"
+else
+	not_ok "the trace exercised background GC, discards and a switch"
+fi
+if logblk-capture -o /tmp/u.lbt -- true 2> /tmp/err; then
+	not_ok "capture on a used device is refused"
+else
+	grep -q "freshly loaded" /tmp/err && ok "capture on a used device is refused" ||
+		not_ok "capture on a used device is refused: $(cat /tmp/err)"
+fi
+rmmod logblk
+mt_summary
