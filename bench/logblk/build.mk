@@ -2,7 +2,7 @@
 # amplification per policy and workload, in the guest. The application
 # workloads are static guest programs; the file systems' tools come from
 # the host.
-GUEST_PROGS += $(B)/guest/lb-dbload $(B)/guest/lb-churn
+GUEST_PROGS += $(B)/guest/lb-dbload $(B)/guest/lb-churn bench/logblk/lb-bench.sh
 GUEST_HOST_BINS += /usr/sbin/mkfs.ext4 /usr/sbin/e2fsck /usr/sbin/mkfs.f2fs /usr/sbin/fsck.f2fs
 BENCHES += bench/logblk/run.sh
 

@@ -4,11 +4,13 @@
  * append to and delete files of mixed sizes in a directory tree, keeping
  * the tree near a target size.
  *
- * Sizes: 70% small (1..16 KiB), 25% medium (16..256 KiB), 5% large
- * (1..8 MiB). Each step picks a file slot at random; an empty slot is
- * created, a full one is rewritten whole (40%), appended to (30%) or
- * deleted (30%); deletes win while the tree is over its target size. Files
- * are fsync'ed now and then, as editors and package managers do.
+ * Sizes: 60% small (4..32 KiB), 30% medium (32..256 KiB), 10% large
+ * (256 KiB..2 MiB). Each step creates a file (35%), rewrites a file whole
+ * (20%), updates 4..64 KiB of it in place (15%), appends to one (15%) or
+ * deletes one (15%); while the tree is over its
+ * target size, steps delete. Files are chosen at random among the live
+ * ones, and each is fsync'ed when written, as editors, package managers
+ * and build tools do, so the device sees every write.
  * Deterministic for a seed.
  *
  * usage: lb-churn DIR TARGET_MB STEPS [SEED]
@@ -34,18 +36,34 @@ static uint64_t rnd(void)
 }
 
 static uint64_t size_of[SLOTS];	/* 0 = no file */
+static unsigned int live[SLOTS], nlive;	/* slots holding a file */
+static unsigned int pos[SLOTS];		/* index of a slot in live[] */
 static uint64_t total;
 static char buf[CHUNK];
+
+static void live_add(unsigned int slot)
+{
+	pos[slot] = nlive;
+	live[nlive++] = slot;
+}
+
+static void live_del(unsigned int slot)
+{
+	unsigned int last = live[--nlive];
+
+	live[pos[slot]] = last;
+	pos[last] = pos[slot];
+}
 
 static uint64_t draw_size(void)
 {
 	unsigned int r = rnd() % 100;
 
-	if (r < 70)
-		return 1024 + rnd() % (15 * 1024);
-	if (r < 95)
-		return 16 * 1024 + rnd() % (240 * 1024);
-	return (1 + rnd() % 8) << 20;
+	if (r < 60)
+		return 4096 + rnd() % (28 * 1024);
+	if (r < 90)
+		return 32 * 1024 + rnd() % (224 * 1024);
+	return 256 * 1024 + rnd() % (1792 * 1024);
 }
 
 static void die(const char *what, const char *path)
@@ -72,7 +90,7 @@ static void put(int fd, uint64_t len, const char *path)
 
 int main(int argc, char **argv)
 {
-	uint64_t target, steps, creates = 0, rewrites = 0, appends = 0, deletes = 0;
+	uint64_t target, steps, creates = 0, rewrites = 0, updates = 0, appends = 0, deletes = 0;
 	char path[4096];
 	char *end;
 
@@ -93,27 +111,49 @@ int main(int argc, char **argv)
 			die("mkdir", path);
 	}
 	for (uint64_t s = 0; s < steps; s++) {
-		unsigned int slot = rnd() % SLOTS, r = rnd() % 100;
+		unsigned int r = rnd() % 100, slot;
 		int fd;
 
+		if (total > target || nlive == SLOTS)
+			r = 99;			/* delete */
+		if (r < 35 || !nlive) {		/* create in an empty slot */
+			do
+				slot = rnd() % SLOTS;
+			while (size_of[slot]);
+		} else {
+			slot = live[rnd() % nlive];
+		}
 		snprintf(path, sizeof(path), "%s/d%02u/f%05u", argv[1], slot % DIRS, slot);
 		if (!size_of[slot]) {
-			if (total > target)
-				continue;
 			size_of[slot] = draw_size();
 			fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 			if (fd < 0)
 				die("create", path);
 			put(fd, size_of[slot], path);
 			total += size_of[slot];
+			live_add(slot);
 			creates++;
-		} else if (r < 30 || total > target) {
+		} else if (r >= 85) {
 			if (unlink(path))
 				die("unlink", path);
 			total -= size_of[slot];
 			size_of[slot] = 0;
+			live_del(slot);
 			deletes++;
 			continue;
+		} else if (r < 50) {
+			uint64_t off = rnd() % size_of[slot] & ~4095ULL;
+			uint64_t len = 4096 + (rnd() % 15) * 4096;
+
+			fd = open(path, O_WRONLY);
+			if (fd < 0 || lseek(fd, (off_t)off, SEEK_SET) < 0)
+				die("update", path);
+			if (off + len > size_of[slot]) {
+				total += off + len - size_of[slot];
+				size_of[slot] = off + len;
+			}
+			put(fd, len, path);
+			updates++;
 		} else if (r < 70) {
 			total -= size_of[slot];
 			size_of[slot] = draw_size();
@@ -134,13 +174,13 @@ int main(int argc, char **argv)
 			total += more;
 			appends++;
 		}
-		if (rnd() % 8 == 0 && fsync(fd))
+		if (fsync(fd))
 			die("fsync", path);
 		if (close(fd))
 			die("close", path);
 	}
 	sync();
-	printf("lb-churn: %" PRIu64 " creates, %" PRIu64 " rewrites, %" PRIu64 " appends, %" PRIu64 " deletes, %" PRIu64 " MiB live\n",
-	       creates, rewrites, appends, deletes, total >> 20);
+	printf("lb-churn: %" PRIu64 " creates, %" PRIu64 " rewrites, %" PRIu64 " updates, %" PRIu64 " appends, %" PRIu64 " deletes, %" PRIu64 " MiB live\n",
+	       creates, rewrites, updates, appends, deletes, total >> 20);
 	return 0;
 }
