@@ -6,10 +6,10 @@ GUEST_PROGS += $(B)/guest/lb-dbload $(B)/guest/lb-churn bench/logblk/lb-bench.sh
 GUEST_HOST_BINS += /usr/sbin/mkfs.ext4 /usr/sbin/e2fsck /usr/sbin/mkfs.f2fs /usr/sbin/fsck.f2fs
 BENCHES += bench/logblk/run.sh
 
-$(B)/guest/lb-dbload: bench/logblk/lb_dbload.c user/logblk/lb_rand.h
+$(B)/guest/lb-dbload: bench/logblk/lb_dbload.c core/ml_rand.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_GUEST) $(LB_USER_INC) -o $@ $< -lsqlite3 -lm -lpthread -ldl
 
-$(B)/guest/lb-churn: bench/logblk/lb_churn.c user/logblk/lb_rand.h
+$(B)/guest/lb-churn: bench/logblk/lb_churn.c core/ml_rand.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_GUEST) $(LB_USER_INC) -o $@ $<

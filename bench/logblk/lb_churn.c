@@ -23,16 +23,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "lb_rand.h"
+#include "ml_rand.h"
 
 #define DIRS		64
 #define SLOTS		8192
 #define CHUNK		(64 * 1024)
 
-static uint64_t rs;
+static u64 rs;	/* splitmix64, as the GC simulator: same seed, same draws */
 static uint64_t rnd(void)
 {
-	return lb_rand(&rs);
+	return ml_rand_splitmix64(&rs);
 }
 
 static uint64_t size_of[SLOTS];	/* 0 = no file */

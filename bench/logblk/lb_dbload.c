@@ -17,15 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
-#include "lb_rand.h"
+#include "ml_rand.h"
 
 #define OPS_PER_TXN	20
 #define VAL_MAX		4000
 
-static uint64_t rs;
+static u64 rs;	/* splitmix64, as the GC simulator: same seed, same draws */
 static uint64_t rnd(void)
 {
-	return lb_rand(&rs);
+	return ml_rand_splitmix64(&rs);
 }
 
 static sqlite3 *db;

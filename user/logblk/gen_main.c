@@ -29,7 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "lb_rand.h"
+#include "ml_rand.h"
 #include "lb_trace.h"
 
 #define BS		LBT_BLOCK_SIZE
@@ -52,10 +52,10 @@ static struct {
 	.seg_blocks = 256, .discard_max = 16, .seed = 12345,
 };
 
-static uint64_t rs;
+static u64 rs;	/* splitmix64, as the GC simulator: same seed, same draws */
 static uint64_t rnd(void)
 {
-	return lb_rand(&rs);
+	return ml_rand_splitmix64(&rs);
 }
 
 static double ur(void)

@@ -11,6 +11,8 @@
 #include <linux/workqueue.h>
 #include "lb_core.h"
 
+struct ml_lib_proxy;
+
 #define LOGBLK_BLOCK_SHIFT	12
 #define LOGBLK_BLOCK_SIZE	(1u << LOGBLK_BLOCK_SHIFT)
 #define LOGBLK_SECTOR_SHIFT	(LOGBLK_BLOCK_SHIFT - SECTOR_SHIFT)
@@ -38,6 +40,7 @@ enum logblk_event_op {
  * @bg_free: free segments background GC keeps, 0 = no background GC
  * @gc_wq: where background GC runs
  * @gc_work: background GC
+ * @proxy: the "logblk/trace" ml_lib proxy: the event stream as a data set
  * @tag_set: the blk-mq tag set
  * @disk: the gendisk, "logblk0"
  */
@@ -51,6 +54,7 @@ struct logblk {
 	u32 bg_free;
 	struct workqueue_struct *gc_wq;
 	struct work_struct gc_work;
+	struct ml_lib_proxy *proxy;
 	struct blk_mq_tag_set tag_set;
 	struct gendisk *disk;
 };
@@ -61,5 +65,8 @@ extern const struct attribute_group *logblk_attr_groups[];
 void logblk_event(struct logblk *lb, u8 op, u8 arg, u64 lba, u32 len);
 void logblk_gc_work(struct work_struct *work);
 void logblk_kick_gc(struct logblk *lb);
+int logblk_proxy_create(struct logblk *lb);
+void logblk_proxy_destroy(struct logblk *lb);
+void logblk_proxy_publish(struct logblk *lb, u8 op, u8 arg, u64 lba, u32 len);
 
 #endif /* _LOGBLK_H */

@@ -22,11 +22,15 @@
  * @arg: op-specific (class hint, placement)
  * @lba: first logical block, or 0
  * @len: blocks, or an op-specific value
+ *
+ * The event goes to the logblk:logblk_event tracepoint and, as a sample, to
+ * the logblk/trace ml_lib proxy.
  */
 void logblk_event(struct logblk *lb, u8 op, u8 arg, u64 lba, u32 len)
 {
 	lb->events++;
 	trace_logblk_event(lb->events, op, arg, lba, len);
+	logblk_proxy_publish(lb, op, arg, lba, len);
 }
 
 static u8 *logblk_slot(struct logblk *lb, u32 slot)

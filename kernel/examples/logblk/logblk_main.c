@@ -211,10 +211,15 @@ static int __init logblk_init(void)
 	if (WARN_ON_ONCE(err))
 		goto free;
 	lb->core.stats.policy_switches = 0;
+	err = logblk_proxy_create(lb);
+	if (err) {
+		pr_err("cannot create the ml_lib proxy logblk/trace: %d\n", err);
+		goto free;
+	}
 	logblk_major = register_blkdev(0, "logblk");
 	if (logblk_major < 0) {
 		err = logblk_major;
-		goto free;
+		goto destroy_proxy;
 	}
 	err = logblk_create_disk(lb);
 	if (err) {
@@ -227,6 +232,8 @@ static int __init logblk_init(void)
 	return 0;
 unregister:
 	unregister_blkdev(logblk_major, "logblk");
+destroy_proxy:
+	logblk_proxy_destroy(lb);
 free:
 	logblk_free(lb);
 	return err;
@@ -239,6 +246,8 @@ static void __exit logblk_exit(void)
 	del_gendisk(lb->disk);
 	/* No request or attribute can start GC any more: wait for the last. */
 	cancel_work_sync(&lb->gc_work);
+	/* Nothing emits events any more. */
+	logblk_proxy_destroy(lb);
 	put_disk(lb->disk);
 	blk_mq_free_tag_set(&lb->tag_set);
 	unregister_blkdev(logblk_major, "logblk");
