@@ -2,7 +2,7 @@
 /*
  * logblk core: placement and victim-selection policies; see lb_core.h.
  *
- * The policies follow the simulator of docs/research (gcsim, Appendix A)
+ * The policies follow the GC simulator gcsim (docs/logblk.md, "Origin")
  * in integer arithmetic:
  *
  *  P1 mixed:   every block to stream 0 (user and GC-moved alike).

@@ -63,7 +63,7 @@ result() {
 	echo "lb-bench: $line"
 }
 
-# Synthetic workloads: the simulator's (docs/research/gcsim): a sequential
+# Synthetic workloads: the GC simulator's (gcsim, docs/logblk.md): a sequential
 # warm-up, ROUNDS x N random writes, the window is the second half.
 synthetic() {
 	name=$1
@@ -114,6 +114,7 @@ app() {
 	name=$1
 	fs=$2
 	work=$3
+	mopt=${4:-discard}
 	wanted "$name" || return 0
 	load $OP85 p3x
 	t0=$(now)
@@ -126,7 +127,7 @@ app() {
 	logblk-capture -o $OUT/traces/$name.lbt -- sh -c "
 		set -e
 		trap 'umount $M 2> /dev/null || true' EXIT
-		$mkfs && mount -t $fs -o discard /dev/logblk0 $M || exit 1
+		$mkfs && mount -t $fs -o $mopt /dev/logblk0 $M || exit 1
 		avail=\$(df -m $M | awk 'NR == 2 { print \$4 }')
 		echo \"lb-bench: $name: \$avail MiB free after mkfs\"
 		dd if=/dev/urandom of=$M/ballast bs=1M count=\$((avail * 55 / 100)) 2> /dev/null
@@ -173,6 +174,8 @@ app ext4-sqlite ext4 db
 app ext4-churn ext4 churn
 app f2fs-sqlite f2fs db
 app f2fs-churn f2fs churn
+app ext4-sqlite-nd ext4 db nodiscard
+app ext4-churn-nd ext4 churn nodiscard
 with_bg zipf1.0 -w zipf:1.0
 with_bg hc90-10 -w hotcold:90/10
 echo "lb-bench: done"

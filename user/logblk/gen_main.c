@@ -4,13 +4,14 @@
  * device (O_DIRECT) and/or to a trace file, with optional verification of
  * every block. See logblk-gen(1).
  *
- * Why not only fio: the workloads reproduce the simulator of
- * docs/research (gcsim) draw for draw (splitmix64, the same permutation,
- * zipf over a random permutation of blocks, hot sets scattered at random
- * and re-drawn every period for the shifting hotspot), so the device, the
- * replayer and the simulator can be compared on identical block sequences.
- * fio's zoned distributions put hot sets in contiguous ranges and cannot
- * move a scattered hot set over time.
+ * Why not only fio: the workloads reproduce the GC simulator gcsim
+ * (docs/logblk.md, "Origin") draw for draw (splitmix64, the same
+ * permutation, zipf over a random permutation of blocks, hot sets
+ * scattered at random and re-drawn every period for the shifting
+ * hotspot), so the device, the replayer and the simulator can be compared
+ * on identical block sequences. fio rejects zipf theta 1.0, its zoned
+ * distributions put hot sets in contiguous ranges, and it cannot move a
+ * scattered hot set over time.
  *
  * Phases: a sequential warm-up writes every block once (requests of
  * --warm-bs blocks), then --random N-multiples of single-block writes (or
