@@ -13,7 +13,7 @@ start=$(date +%s)
 
 # stage NAME COMMAND...: run a stage, add its summary line to the totals.
 stage() {
-	local name=$1 log rc sum p f
+	local name=$1 log rc sum p f t0=$SECONDS
 	shift
 	echo "=== $name"
 	# The stage's output goes to stdout as it comes, and to a file to read
@@ -22,6 +22,7 @@ stage() {
 	log=$BUILD/check-stage.log
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
+	echo "=== $name: $((SECONDS - t0))s"
 	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
 	if [ -z "$sum" ]; then
 		echo "check: FAIL: stage '$name' gave no summary (status $rc)"

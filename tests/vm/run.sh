@@ -129,7 +129,7 @@ chmod +x "$ROOT/init"
 cat > "$ROOT/etc/harness.conf" <<EOC
 CASE_TIMEOUT=$CASE_TIMEOUT
 EOC
-(cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) > "$VM/initrd.cpio.gz"
+(cd "$ROOT" && find . | cpio -o -H newc --quiet) > "$VM/initrd.cpio"
 
 # --- boot --------------------------------------------------------------------
 CONSOLE=$OUT/console.log
@@ -143,7 +143,7 @@ boot() {
 	timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi \
 		-cpu max -smp "$SMP" -m "$MEM" \
 		-nodefaults -no-user-config -display none -serial stdio -no-reboot \
-		-kernel "/boot/vmlinuz-$KVER" -initrd "$VM/initrd.cpio.gz" \
+		-kernel "/boot/vmlinuz-$KVER" -initrd "$VM/initrd.cpio" \
 		-append "console=ttyS0 panic=-1 loglevel=1 oops=panic panic_on_warn=0" \
 		-virtfs "local,path=$OUT,mount_tag=out,security_model=none,id=out" \
 		< /dev/null 2>&1 | sink

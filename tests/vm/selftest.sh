@@ -28,7 +28,7 @@ expect() {
 expect failing_case 'FAIL: case failing_case: 1 failed' tests/vm/selftest/failing_case.sh
 expect kernel_warning 'FAIL: kernel splat in dmesg during kernel_warning: .*WARNING:' \
 	tests/vm/selftest/kernel_warning.sh
-expect hang 'FAIL: guest timed out after 20s' --timeout 20 --case-timeout 0 \
+expect hang 'FAIL: guest timed out after 12s' --timeout 12 --case-timeout 0 \
 	tests/vm/selftest/hang.sh
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
