@@ -11,21 +11,30 @@ passed=0
 failed=0
 start=$(date +%s)
 
-# stage NAME COMMAND...: run a stage, add its summary line to the totals.
-stage() {
-	local name=$1 log rc sum p f t0=$SECONDS
-	shift
-	echo "=== $name"
-	# The stage's output goes to stdout as it comes, and to a file to read
-	# its summary from (not to /dev/stderr: with both streams redirected to
-	# one file, that would overwrite it).
-	log=$BUILD/check-stage.log
-	"$@" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-	echo "=== $name: $((SECONDS - t0))s"
+# run_stage NAME LOG COMMAND...: run a stage into LOG (and its status into
+# LOG.rc); with LIVE=1 its output also goes to stdout as it comes.
+run_stage() {
+	local name=$1 log=$2 t0=$SECONDS
+	shift 2
+	if [ "${LIVE:-0}" = 1 ]; then
+		echo "=== $name"
+		"$@" 2>&1 | tee "$log"
+		echo "${PIPESTATUS[0]}" > "$log.rc"
+	else
+		"$@" > "$log" 2>&1
+		echo $? > "$log.rc"
+	fi
+	echo "$((SECONDS - t0))" > "$log.time"
+}
+
+# tally NAME LOG: add a finished stage's summary line to the totals.
+tally() {
+	local name=$1 log=$2 rc sum p f
+	rc=$(cat "$log.rc" 2>/dev/null || echo 255)
+	echo "=== $name: $(cat "$log.time" 2>/dev/null)s"
 	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
 	if [ -z "$sum" ]; then
-		echo "check: FAIL: stage '$name' gave no summary (status $rc)"
+		echo "check: FAIL: stage '$name' gave no summary (status $rc; see $log)"
 		failed=$((failed + 1))
 		return
 	fi
@@ -47,10 +56,25 @@ if ! $MAKE all > "$BUILD/build.log" 2>&1; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-stage "host unit tests" $MAKE check-host
-stage "guest harness self-tests" tests/vm/selftest.sh
-stage "guest tests" tests/vm/run.sh --quiet
-stage "kernel lint" scripts/lint.sh
+# The host stages (one core, mostly) run beside the guest stages (QEMU);
+# their output is shown when they are done.
+L=$BUILD/check
+mkdir -p "$L"
+(
+	run_stage "host unit tests" "$L/host.log" $MAKE check-host
+	run_stage "kernel lint" "$L/lint.log" scripts/lint.sh
+) &
+host_pid=$!
+LIVE=1 run_stage "guest harness self-tests" "$L/selftest.log" tests/vm/selftest.sh
+tally "guest harness self-tests" "$L/selftest.log"
+LIVE=1 run_stage "guest tests" "$L/guest.log" tests/vm/run.sh --quiet
+tally "guest tests" "$L/guest.log"
+wait "$host_pid"
+for s in "host unit tests:host" "kernel lint:lint"; do
+	echo "=== ${s%%:*}"
+	cat "$L/${s#*:}.log"
+	tally "${s%%:*}" "$L/${s#*:}.log"
+done
 
 echo "=== check took $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed"
