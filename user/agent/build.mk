@@ -54,3 +54,23 @@ UNIT_SRCS_test_agent_deploy := user/agent/heldout.c user/agent/artifact.c \
 	core/ml_model.c user/models/model_build.c $(wildcard user/lib/*.c)
 UNIT_LIBS_test_agent_deploy := -lm
 
+# Scripted host test: options, exit codes, signals without a kernel, the
+# docs (every option and parameter documented), the systemd unit.
+HOST_TESTS += $(B)/unit/agent_cli
+$(B)/unit/agent_cli: tests/unit/agent_cli.sh $(B)/user/agent/mlagentd
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
+	chmod +x $@
+
+# Installation (PREFIX, DESTDIR as usual): the static binary (no library to
+# find), the man page, the systemd unit, and a configuration if none exists.
+.PHONY: install-mlagentd
+install-mlagentd: $(B)/static/mlagentd
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)/etc/mlagent
+	install -m 755 $(B)/static/mlagentd $(DESTDIR)$(PREFIX)/sbin/mlagentd
+	install -m 644 man/man8/mlagentd.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	sed 's|/usr/local/sbin/mlagentd|$(PREFIX)/sbin/mlagentd|' packaging/mlagentd.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/mlagentd.service
+	test -e $(DESTDIR)/etc/mlagent/mlagent.conf || \
+		install -m 644 packaging/mlagent.conf $(DESTDIR)/etc/mlagent/mlagent.conf
