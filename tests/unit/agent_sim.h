@@ -39,6 +39,8 @@ struct sim {
 	uint64_t now, rng, next_id, last_heartbeat;
 	bool detached;			/* the agent is gone: EMERGENCY */
 	unsigned int pin;		/* 1 + a mode an admin pinned; 0: auto */
+	bool drop_mode_records;		/* as if the feedback ring were full */
+	uint64_t feedback_dropped;
 	/* the proxy */
 	struct ml_mode_params mp;
 	struct ml_mode_state ms;
@@ -82,7 +84,14 @@ static void *sim_grow(void *p, size_t *cap, size_t n, size_t size)
 
 static struct ml_lib_feedback *sim_fb(struct sim *s, uint16_t type)
 {
+	static struct ml_lib_feedback lost;
 	struct ml_lib_feedback *f;
+
+	/* A full ring: the record is dropped, and counted. */
+	if (s->drop_mode_records && type == ML_LIB_FB_MODE) {
+		s->feedback_dropped++;
+		return &lost;
+	}
 
 	s->fb = sim_grow(s->fb, &s->capfb, s->nfb, sizeof(*s->fb));
 	f = &s->fb[s->nfb++];
@@ -215,6 +224,7 @@ static int sim_status(void *port, struct ml_lib_status *st)
 	st->heartbeat_age_ms = s->now - s->last_heartbeat;
 	st->recs_accepted = s->accepted;
 	st->recs_rejected = s->rejected;
+	st->feedback_dropped = s->feedback_dropped;
 	for (int a = 0; a < ML_LIB_ARM_COUNT; a++) {
 		ml_stats_summarize(&s->acc[a], &sum);
 		st->arms[a].outcomes = sum.n;

@@ -208,6 +208,27 @@ static void loop(const char *learner)
 	sim_free(&r.sim);
 }
 
+/* A demotion whose feedback record was lost still makes the learner forget. */
+static void test_lost_demotion(void)
+{
+	struct rig r = { 0 };
+
+	unlink(store_path);
+	sim_init(&r.sim, 8, 37, 120, 3);
+	MT_REQUIRE(rig_start(&r, "contextual") == 0);
+	MT_REQUIRE(run_until(&r, ML_LIB_MODE_RECOMMENDATION, 600000));
+	run_for(&r, 5000);
+	r.sim.drop_mode_records = true;
+	for (unsigned int k = 0; k < r.sim.keys; k++)
+		r.sim.f[k] = 900 - 100 * (int64_t)k;
+	MT_CHECK(run_until(&r, ML_LIB_MODE_LEARNING, 60000), "no demotion");
+	run_for(&r, 1000);
+	MT_CHECK(r.sim.feedback_dropped > 0);
+	MT_CHECK_EQ(mlag_worker_stats(r.w)->demotions, 1);
+	rig_stop(&r);
+	sim_free(&r.sim);
+}
+
 static void test_contextual_loop(void)
 {
 	loop("contextual");
@@ -227,6 +248,7 @@ int main(int argc, char **argv)
 	mlag_log_setup(0, getenv("AGENT_LOG") ? LOG_DEBUG : LOG_ERR);
 	MT_RUN(test_contextual_loop);
 	MT_RUN(test_linreg_loop);
+	MT_RUN(test_lost_demotion);
 	unlink(store_path);
 	{
 		char p[160];

@@ -67,6 +67,7 @@ struct mlag_worker {
 	uint16_t reason;
 	int32_t efficiency_bp;
 	struct ml_lib_status status;
+	bool status_seen;
 
 	struct ml_lib_fb_outcome *pending;
 	size_t nr_pending, cap_pending;
@@ -373,12 +374,34 @@ static int join_pending(struct mlag_worker *w)
 
 /* --- deploying and pushing -------------------------------------------------- */
 
+/*
+ * Read the proxy's status. Mode changes normally arrive as feedback
+ * records; when the feedback ring dropped records since the last look and
+ * the mode is not the one the records said, a transition was lost: it is
+ * taken from the status (so that a lost demotion still makes the learner
+ * forget).
+ */
 static int poll_status(struct mlag_worker *w)
 {
+	uint64_t dropped = w->status.feedback_dropped;
 	int ret = w->a.ops->status(w->a.port, &w->status);
 
 	if (ret)
 		return ret;
+	if (w->status_seen && w->status.feedback_dropped > dropped &&
+	    w->status.mode != w->mode) {
+		struct ml_lib_fb_mode m = {
+			.old_mode = w->mode, .new_mode = w->status.mode,
+			.reason = w->status.mode_reason,
+			.efficiency_bp = w->status.efficiency_bp,
+		};
+
+		mlag_log(LOG_WARNING, "%s: %llu feedback records dropped (the ring "
+			 "was full): the mode change below comes from the status",
+			 w->a.name, (unsigned long long)(w->status.feedback_dropped - dropped));
+		on_mode(w, &m);
+	}
+	w->status_seen = true;
 	w->mode = w->status.mode;
 	w->reason = w->status.mode_reason;
 	w->efficiency_bp = w->status.efficiency_bp;
