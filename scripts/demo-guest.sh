@@ -96,7 +96,9 @@ phase_learn() {
 	note "per context the cost of each value, and deploys a recommendation table"
 	note "only when it beats the deployed one on held-out data. The proxy gives"
 	note "the model a share of the decisions (ML%) and measures its efficiency:"
-	note "its mean cost over the default's (below 1: the model is better)."
+	note "its mean cost over the default's (below 1: the model is better). On"
+	note "evidence it promotes the model: LEARNING (here 50% of the decisions),"
+	note "COLLABORATION (50%), RECOMMENDATION (all but a 5% holdout)."
 	cat > $T/conf <<EOF
 [agent]
 store = $T/store.db
@@ -109,34 +111,37 @@ train_ms = 500
 heldout_max = 20000
 heartbeat_ms = 200
 min_samples = 6
-sample_records = 16384
-feedback_records = 16384
+sample_records = 65536
+feedback_records = 65536
 EOF
-	# Half of the decisions go to the model while it learns (default 10%).
 	echo 5000 > $P/share_learning_bp
 	start_agent
 	header
 	if show_until 60 recommendation; then
-		note "The proxy promoted the model on evidence, step by step."
-		show 5
+		note "Promoted to RECOMMENDATION; the model keeps improving:"
 	else
-		show 10
-		note "(This kernel's ml_lib does not move modes on its own yet: the demo"
-		note " promotes the model as an administrator would: mlctl mode ... recommendation.)"
-		mlctl mode ml_lib_demo/policy recommendation > /dev/null
-		header
-		show 8
+		note "(not promoted within a minute)"
 	fi
+	show 20
 }
 
 phase_switch() {
-	say "3. The subsystem changes: the hidden policy becomes a step"
-	note "f(x) = 200 for x < 32, 800 above. The deployed table is now wrong: the"
-	note "ML arm's cost jumps. The agent keeps learning from the new outcomes;"
-	note "when the proxy demotes the model it also forgets the old data faster."
-	echo step > $D/policy
+	say "3. The subsystem changes: the hidden policy becomes a wave"
+	note "f(x) now zigzags between 100 and 900. The deployed table is now worse"
+	note "than the default: the proxy measures it, demotes the model to LEARNING"
+	note "(reason: demoted); the agent forgets its old data, learns the new"
+	note "policy, and the proxy promotes the model again. Nothing restarts."
+	echo wave > $D/policy
 	header
-	show 30
+	show_until 20 learning
+	show 3
+	if show_until 90 recommendation; then
+		note "Back in RECOMMENDATION:"
+	else
+		note "(not promoted again within 90 s)"
+	fi
+	show 8
+	grep -E "demoted|-> (collaboration|recommendation)" $T/log | tail -4 | sed 's/^/   log: /'
 }
 
 phase_kill() {

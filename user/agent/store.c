@@ -931,7 +931,9 @@ int mlag_store_report(struct mlag_store *s, FILE *f)
 		return ret;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fprintf(f, "proxy %s/%s (store id %lld, %d features, %d actions): "
-			"%lld samples, %lld outcomes, %lld feedback, %lld models",
+			"%lld samples of no decision (or whose outcome never came), "
+			"%lld outcomes (with their decision's sample), %lld feedback, "
+			"%lld models",
 			sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
 			(long long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 3),
 			sqlite3_column_int(st, 4), (long long)sqlite3_column_int64(st, 5),
