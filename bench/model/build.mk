@@ -1,9 +1,15 @@
 # bench/model: instructions per inference of core/ml_model.c (callgrind).
-# The executor is compiled with the kernel's constraints that change code
-# generation: no FPU or vector registers (so no auto-vectorization), no red
-# zone, -O2, -fno-strict-aliasing.
+# The executor is compiled with the flags of Debian's 6.12 kernel build that
+# change its code and also run in user space: -O2, no FPU or vector
+# registers (so no auto-vectorization), no red zone, no jump tables (the
+# kernel's retpoline builds turn them off), wrapping signed overflow, stack
+# variables zeroed unless marked __uninitialized, stack protector, endbr64
+# at function entries. The kernel's return thunks and ftrace NOPs are not
+# reproduced.
 BENCH_MODEL_KFLAGS := -std=gnu11 -O2 -g $(WARN) $(INC) -mgeneral-regs-only -mno-red-zone \
-	-fno-strict-aliasing -fno-delete-null-pointer-checks
+	-fno-strict-aliasing -fno-delete-null-pointer-checks -fno-jump-tables \
+	-fno-strict-overflow -ftrivial-auto-var-init=zero -fstack-protector-strong \
+	-fcf-protection=branch
 
 # MODEL_HDRS comes from user/models/build.mk, read after this file.
 .SECONDEXPANSION:
