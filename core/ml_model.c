@@ -44,6 +44,12 @@ static inline s64 div_s64(s64 dividend, s32 divisor)
 #ifndef __KERNEL__
 /* glibc's <sys/cdefs.h> has __always_inline but calls noinline otherwise. */
 #define noinline __attribute_noinline__
+/* The kernel's <linux/compiler_attributes.h> has it: see run_mlp(). */
+#if __has_attribute(__uninitialized__)
+#define __uninitialized __attribute__((__uninitialized__))
+#else
+#define __uninitialized
+#endif
 #endif
 
 static int reject(const char **why, const char *rule, int err)
@@ -200,6 +206,14 @@ static int verify_forest(struct ml_model *m, const u8 *body, size_t blen,
 		steps += depth + 1;
 	}
 	m->max_steps = steps;
+	m->forest.base0 = f->base[0];
+	m->forest.shift = f->shift;
+	if (m->nr_outputs > 1)
+		m->exec = ML_MODEL_EXEC_FOREST;
+	else if (f->nr_trees > 1)
+		m->exec = ML_MODEL_EXEC_FOREST1;
+	else
+		m->exec = ML_MODEL_EXEC_TREE;
 	return 0;
 }
 
@@ -226,6 +240,10 @@ static int verify_linear(struct ml_model *m, const u8 *body, size_t blen,
 	if (!bytes_zero(&m->linear.weights[nw], wlen - nw * sizeof(s32)))
 		return reject(why, "linear: non-zero padding after the weights", -EINVAL);
 	m->max_steps = nw;
+	m->exec = m->nr_outputs > 1 ? ML_MODEL_EXEC_LINEAR : ML_MODEL_EXEC_LINEAR1;
+	m->linear.bias0_lo = (u64)l->bias[0];
+	m->linear.bias0_hi = (u64)(l->bias[0] >> 63);
+	m->linear.shift = l->shift;
 	return 0;
 }
 
@@ -336,6 +354,7 @@ static int verify_layer_data(struct ml_model *m, const u8 *body, size_t blen,
 	if (off != blen)
 		return reject(why, "mlp: bytes left over after the last layer", -EINVAL);
 	m->max_steps = steps;
+	m->exec = ML_MODEL_EXEC_MLP;
 	return 0;
 }
 
@@ -447,11 +466,19 @@ int ml_model_verify(struct ml_model *model, const void *blob, size_t len,
 	return err;
 }
 
-/* The leaf that tree @root's walk reaches for @x; its target is its row. */
-static __always_inline u32 tree_leaf(const struct ml_lib_model_node *nodes, u32 root,
-				     const s64 *x)
+/*
+ * The executor. ml_model_verify() picked the path for the model's shape
+ * (@exec) and copied the constants that path needs into the descriptor, so
+ * ml_model_run() tests one byte and goes straight to the work. Instructions
+ * count here: ml_lib_decide() runs a model per decision (bench/model/ counts
+ * them per inference). Each shortcut below says why its result is exactly
+ * the one docs/models.md specifies.
+ */
+
+/* The leaf that the walk from node @n reaches for @x; its target is its row. */
+static __always_inline u32 tree_leaf(const struct ml_lib_model_node *nodes,
+				     const struct ml_lib_model_node *n, const s64 *x)
 {
-	const struct ml_lib_model_node *n = &nodes[root];
 	u32 f;
 
 	/* At most ML_LIB_MODEL_MAX_DEPTH steps: see verify_tree(). */
@@ -464,6 +491,20 @@ static __always_inline u32 tree_leaf(const struct ml_lib_model_node *nodes, u32 
 	return n->target;
 }
 
+/*
+ * One tree, one output: (leaf + base[0]) >> shift. The tree starts at node
+ * 0 (verify_forest() requires roots[0] == 0) and the mean of one tree is its
+ * sum, so there is no root to load and nothing to combine. |leaf|, |base|
+ * <= 2^54: no overflow.
+ */
+static __always_inline void run_tree(const struct ml_model *m, const s64 *x, s64 *out)
+{
+	const struct ml_lib_model_node *nodes = m->forest.nodes;
+	u32 row = tree_leaf(nodes, nodes, x);
+
+	out[0] = (m->forest.leaves[row] + m->forest.base0) >> m->forest.shift;
+}
+
 /* |sum| <= nr_trees * 2^54 < 2^61 and |base| <= 2^54: no overflow. */
 static __always_inline s64 forest_output(const struct ml_lib_model_forest *f,
 					 s64 sum, u32 j)
@@ -473,16 +514,17 @@ static __always_inline s64 forest_output(const struct ml_lib_model_forest *f,
 	return (sum + f->base[j]) >> f->shift;
 }
 
-/* One output: the common case, kept apart so it needs few registers. */
+/* Several trees, one output: one sum, no loop over outputs. */
 static noinline void run_forest_one(const struct ml_model *m, const s64 *x, s64 *out)
 {
 	const struct ml_lib_model_forest *f = m->forest.f;
+	const struct ml_lib_model_node *nodes = m->forest.nodes;
 	const u32 *root = m->forest.roots, *end = root + f->nr_trees;
 	s64 sum = 0;
 
 	/* nr_trees >= 1 */
 	do
-		sum += m->forest.leaves[tree_leaf(m->forest.nodes, *root, x)];
+		sum += m->forest.leaves[tree_leaf(nodes, &nodes[*root], x)];
 	while (++root < end);
 	out[0] = forest_output(f, sum, 0);
 }
@@ -490,11 +532,12 @@ static noinline void run_forest_one(const struct ml_model *m, const s64 *x, s64 
 static noinline void run_forest(const struct ml_model *m, const s64 *x, s64 *out)
 {
 	const struct ml_lib_model_forest *f = m->forest.f;
+	const struct ml_lib_model_node *nodes = m->forest.nodes;
 	s64 sum[ML_LIB_MAX_ACTIONS] = { 0 };
 	u32 t, j, nout = m->nr_outputs;
 
 	for (t = 0; t < f->nr_trees; t++) {
-		u32 row = tree_leaf(m->forest.nodes, m->forest.roots[t], x);
+		u32 row = tree_leaf(nodes, &nodes[m->forest.roots[t]], x);
 		const s64 *v = &m->forest.leaves[(size_t)row * nout];
 
 		for (j = 0; j < nout; j++)
@@ -504,54 +547,65 @@ static noinline void run_forest(const struct ml_model *m, const s64 *x, s64 *out
 		out[j] = forest_output(f, sum[j], j);
 }
 
+/* Add w[k] * x[k], which needs 95 bits, to the 128-bit sum: an imul, an add/adc pair. */
+#define LINEAR_MAC(k)	(acc += (__int128)w[k] * x[k])
+
 /*
- * One linear output, sat64((bias + sum of w[i] x[i]) >> shift) with the sum
- * exact: |bias| < 2^63 and 16 products below 2^94 fit in 128 bits. The sum
- * is kept as two words with an explicit carry, which compilers turn into
- * add/adc (a plain __int128 sum costs them extra moves). @w and @x point
- * past their last element; counting i up from -n to 0 saves a compare.
+ * One linear output, *out = sat64((bias + sum of w[i] x[i]) >> shift), the
+ * sum exact: |bias| < 2^63 and 16 products below 2^94 fit in 128 bits.
+ *
+ * The products are straight-line blocks of 16, 8, 4, 2 and 1, each run when
+ * its bit of @n is set (n <= ML_LIB_MAX_FEATURES = 16, so 16 comes alone):
+ * a test per block and no loop counter. Each block is one chain of
+ * multiply-accumulates at fixed offsets from @w and @x, which then advance.
  */
-static __always_inline s64 linear_output(const s32 *w, const s64 *x, long n,
-					 s64 bias, u32 shift)
+_Static_assert(ML_LIB_MAX_FEATURES == 16, "linear_row() has blocks for up to 16 inputs");
+static __always_inline void linear_row(const s32 *w, const s64 *x, u32 n, __int128 bias,
+				       u32 shift, s64 *out)
 {
-	u64 lo = (u64)bias, hi = (u64)(bias >> 63);
-	__int128 v;
-	long i;
+	__int128 acc = bias, v;
 
-	ML_UNROLL(4)
-	for (i = -n; i; i++) {
-		__int128 p = (__int128)w[i] * x[i];
-
-		hi += (u64)(p >> 64) + __builtin_add_overflow(lo, (u64)p, &lo);
+	if (n & 16) {
+		LINEAR_MAC(0); LINEAR_MAC(1); LINEAR_MAC(2); LINEAR_MAC(3);
+		LINEAR_MAC(4); LINEAR_MAC(5); LINEAR_MAC(6); LINEAR_MAC(7);
+		LINEAR_MAC(8); LINEAR_MAC(9); LINEAR_MAC(10); LINEAR_MAC(11);
+		LINEAR_MAC(12); LINEAR_MAC(13); LINEAR_MAC(14); LINEAR_MAC(15);
+	} else {
+		if (n & 8) {
+			LINEAR_MAC(0); LINEAR_MAC(1); LINEAR_MAC(2); LINEAR_MAC(3);
+			LINEAR_MAC(4); LINEAR_MAC(5); LINEAR_MAC(6); LINEAR_MAC(7);
+			w += 8;
+			x += 8;
+		}
+		if (n & 4) {
+			LINEAR_MAC(0); LINEAR_MAC(1); LINEAR_MAC(2); LINEAR_MAC(3);
+			w += 4;
+			x += 4;
+		}
+		if (n & 2) {
+			LINEAR_MAC(0); LINEAR_MAC(1);
+			w += 2;
+			x += 2;
+		}
+		if (n & 1)
+			LINEAR_MAC(0);
 	}
 	/* shift <= 62: the & spares the compiler the 128-bit shift's >= 64 case. */
-	v = (__int128)(((__uint128_t)hi << 64) | lo) >> (shift & 63);
-	if (v != (s64)v)
-		return v < 0 ? S64_MIN : S64_MAX;
-	return (s64)v;
+	v = acc >> (shift & 63);
+	*out = v != (s64)v ? (v < 0 ? S64_MIN : S64_MAX) : (s64)v;
 }
 
-/* One output: the common case, kept apart so it needs few registers. */
-static noinline void run_linear_one(const struct ml_model *m, const s64 *x, s64 *out)
-{
-	long nin = m->nr_inputs;
-
-	out[0] = linear_output(m->linear.weights + nin, x + nin, nin,
-			       m->linear.l->bias[0], m->linear.l->shift);
-}
-
+/* Several outputs (one output: ml_model_run() inlines linear_row()). */
 static noinline void run_linear(const struct ml_model *m, const s64 *x, s64 *out)
 {
 	const struct ml_lib_model_linear *l = m->linear.l;
-	long nin = m->nr_inputs;
-	u32 j;
+	u32 j, nin = m->nr_inputs;
 
 	for (j = 0; j < m->nr_outputs; j++)
-		out[j] = linear_output(m->linear.weights + (j + 1) * nin, x + nin, nin,
-				       l->bias[j], l->shift);
+		linear_row(m->linear.weights + j * nin, x, nin, l->bias[j], l->shift, &out[j]);
 }
 
-/* An MLP input or hidden output, saturated to the __s16 activation range. */
+/* An MLP input, saturated to the __s16 activation range. */
 static __always_inline s16 saturate_act(s64 v)
 {
 	if (v > ML_LIB_MODEL_ACT_MAX)
@@ -561,79 +615,117 @@ static __always_inline s16 saturate_act(s64 v)
 	return (s16)v;
 }
 
-static __always_inline s16 saturate_act32(s32 v)
+/*
+ * A hidden output: max(v, @floor), then saturated to ML_LIB_MODEL_ACT_MAX.
+ * @floor is 0 with ReLU and ML_LIB_MODEL_ACT_MIN without, which gives
+ * max(v, 0) then sat16 (a non-negative value needs no lower bound), or
+ * sat16, with the same instructions and no test of the activation.
+ */
+static __always_inline s16 hidden_act(s32 v, s32 floor)
 {
-	v = v > ML_LIB_MODEL_ACT_MAX ? ML_LIB_MODEL_ACT_MAX : v;
-	return (s16)(v < ML_LIB_MODEL_ACT_MIN ? ML_LIB_MODEL_ACT_MIN : v);
+	v = v < floor ? floor : v;
+	return (s16)(v > ML_LIB_MODEL_ACT_MAX ? ML_LIB_MODEL_ACT_MAX : v);
 }
 
 /*
- * The accumulators of outputs 2q and 2q + 1, as the halves of one word:
- * bias + sum of a_i * (w[2q][i] + w[2q + 1][i] 2^32), in u64 so that the
- * carries between the halves wrap without undefined behaviour. Each half
- * holds an exact s32 (the verifier's bound), so the word's value is exact.
- * @w and @a point past their last element; i counts up from -n to 0.
+ * The sum of a[i] * w[i] for i in [-n, 0), in u64: products of activations
+ * by weight words (two weights each, see mlp_pair()), wrapping. @w and @a
+ * point past their last element and one index counts up from -n to 0 for
+ * both: n % 8 words one at a time, then eight at a time, so that the loop
+ * costs an add and a branch per eight words. The empty asm hides i from the
+ * compiler, which would otherwise trade the one index for a pointer per
+ * array, an add each and a compare. @by8 (a constant) says that n is a
+ * non-zero multiple of 8: no words one at a time, no test before the first
+ * eight.
  */
 #define MLP_MAC(i)	((u64)(s64)a[i] * (u64)w[i])
-static __always_inline u64 mlp_pair(const s64 *w, const s16 *a, long n, const s32 *bias)
+static __always_inline u64 mlp_dot(const s64 *w, const s16 *a, long n, bool by8)
 {
-	u64 acc = (u64)(s64)bias[0] + ((u64)(s64)bias[1] << 32);
-	long i;
+	u64 acc = 0;
+	long i = -n;
 
-	/* By four, then one by one: the loop's own work rivals its body's. */
-	for (i = -n; i <= -4; i += 4)
-		acc += MLP_MAC(i) + MLP_MAC(i + 1) + MLP_MAC(i + 2) + MLP_MAC(i + 3);
-	for (; i; i++)
-		acc += MLP_MAC(i);
+	if (!by8) {
+		for (; i & 7; i++)
+			acc += MLP_MAC(i);
+		if (!i)
+			return acc;
+	}
+	do {
+		acc += MLP_MAC(i) + MLP_MAC(i + 1) + MLP_MAC(i + 2) + MLP_MAC(i + 3) +
+		       MLP_MAC(i + 4) + MLP_MAC(i + 5) + MLP_MAC(i + 6) + MLP_MAC(i + 7);
+		__asm__("" : "+r" (i));
+		i += 8;
+	} while (i);
 	return acc;
 }
 
-/* The two s32 halves of a pair accumulator: acc = lo + hi * 2^32. */
-static __always_inline s32 pair_lo(u64 acc)
+/*
+ * The accumulators of outputs 2q and 2q + 1 (@w: their @nin weight words,
+ * @bias: their biases) as the halves of one word: bias[0] + bias[1] 2^32 +
+ * sum of a_i * (w[2q][i] + w[2q + 1][i] 2^32), in u64 so that the carries
+ * between the halves wrap without undefined behaviour. Each half holds an
+ * exact s32 (the verifier's bound), so the word's value is exact, whatever
+ * the order of the wrapping additions.
+ */
+static __always_inline u64 mlp_pair(const s64 *w, const s16 *a, long nin,
+				    const s32 *bias, bool by8)
 {
-	return (s32)acc;
+	return (u64)(s64)bias[0] + ((u64)(s64)bias[1] << 32) +
+	       mlp_dot(w + nin, a + nin, nin, by8);
 }
 
-static __always_inline s32 pair_hi(u64 acc)
+/*
+ * The two s32 halves of a pair accumulator acc = lo + hi * 2^32, shifted
+ * right by @shift. The high half is (acc + 2^31) >> 32: adding 2^31 turns
+ * lo's range [-2^31, 2^31) into [0, 2^32), which then cannot reach it.
+ */
+static __always_inline s32 pair_lo(u64 acc, u32 shift)
 {
-	return (s32)((acc + 0x80000000ULL) >> 32);
+	return (s32)acc >> shift;
 }
 
-static __always_inline s32 mlp_act(s32 acc, u32 shift, bool relu)
+static __always_inline s32 pair_hi(u64 acc, u32 shift)
 {
-	acc >>= shift;
-	return relu && acc < 0 ? 0 : acc;
+	return (s32)((acc + 0x80000000ULL) >> 32) >> shift;
 }
 
-static __always_inline void mlp_hidden_body(const struct ml_lib_model_layer *ly,
+static __always_inline void mlp_hidden_rows(const struct ml_lib_model_layer *ly,
 					    const s32 *bias, const s64 *w,
-					    const s16 *a, s16 *y, bool relu)
+					    const s16 *a, s16 *y, bool by8)
 {
 	long nin = ly->nr_in;
 	u32 j, shift = ly->shift & 31;
+	s32 floor = ly->activation == ML_LIB_MODEL_ACT_RELU ? 0 : ML_LIB_MODEL_ACT_MIN;
 
 	for (j = 0; j < ly->nr_out; j += 2, w += nin) {
-		u64 acc = mlp_pair(w + nin, a + nin, nin, &bias[j]);
+		u64 acc = mlp_pair(w, a, nin, &bias[j], by8);
 
-		y[j] = saturate_act32(mlp_act(pair_lo(acc), shift, relu));
-		y[j + 1] = saturate_act32(mlp_act(pair_hi(acc), shift, relu));
+		y[j] = hidden_act(pair_lo(acc, shift), floor);
+		y[j + 1] = hidden_act(pair_hi(acc, shift), floor);
 	}
 }
 
 /*
- * A hidden layer: @y from @a, one loop per activation so that none tests
- * it per output. An odd layer's last pair computes a phantom output (zero
- * weights and bias) into y[nr_out], a slot the buffer has as
+ * A hidden layer: @y from @a. The loop is there twice, for a width that is
+ * a multiple of 8, as they usually are, and for any other, so that neither
+ * tests it per output. An odd layer's last pair computes a phantom output
+ * (zero weights and bias) into y[nr_out], a slot the buffer has as
  * ML_LIB_MODEL_MAX_WIDTH is even.
  */
 _Static_assert(ML_LIB_MODEL_MAX_WIDTH % 2 == 0, "room for an odd layer's phantom output");
 static void mlp_hidden(const struct ml_lib_model_layer *ly, const s32 *bias,
 		       const s64 *w, const s16 *a, s16 *y)
 {
-	if (ly->activation == ML_LIB_MODEL_ACT_RELU)
-		mlp_hidden_body(ly, bias, w, a, y, true);
+	if (ly->nr_in && !(ly->nr_in & 7))
+		mlp_hidden_rows(ly, bias, w, a, y, true);
 	else
-		mlp_hidden_body(ly, bias, w, a, y, false);
+		mlp_hidden_rows(ly, bias, w, a, y, false);
+}
+
+static __always_inline s64 mlp_out_act(s32 v, bool relu, u32 lshift)
+{
+	/* |v| < 2^31 and lshift <= 32: the product fits in s64. */
+	return (relu && v < 0 ? 0 : v) * ((s64)1 << lshift);
 }
 
 /* The output layer: @out, nr_out values, from @a. */
@@ -643,21 +735,21 @@ static void mlp_output(const struct ml_lib_model_layer *ly, u32 lshift,
 	long nin = ly->nr_in;
 	u32 j, shift = ly->shift & 31;
 	bool relu = ly->activation == ML_LIB_MODEL_ACT_RELU;
-	s64 scale = (s64)1 << lshift;
 
 	for (j = 0; j < ly->nr_out; j += 2, w += nin) {
-		u64 acc = mlp_pair(w + nin, a + nin, nin, &bias[j]);
+		u64 acc = mlp_pair(w, a, nin, &bias[j], false);
 
-		out[j] = mlp_act(pair_lo(acc), shift, relu) * scale;
+		out[j] = mlp_out_act(pair_lo(acc, shift), relu, lshift);
 		if (j + 1 < ly->nr_out)
-			out[j + 1] = mlp_act(pair_hi(acc), shift, relu) * scale;
+			out[j + 1] = mlp_out_act(pair_hi(acc, shift), relu, lshift);
 	}
 }
 
 static noinline void run_mlp(const struct ml_model *m, const s64 *x, s64 *out)
 {
 	const struct ml_lib_model_mlp *mp = m->mlp.m;
-	s16 buf[2][ML_LIB_MODEL_MAX_WIDTH];
+	/* Each layer writes the slots the next one reads: no need to zero them. */
+	s16 buf[2][ML_LIB_MODEL_MAX_WIDTH] __uninitialized;
 	u32 i, l, last = mp->nr_layers - 1;
 
 	for (i = 0; i < m->nr_inputs; i++)
@@ -681,17 +773,24 @@ static noinline void run_mlp(const struct ml_model *m, const s64 *x, s64 *out)
  */
 void ml_model_run(const struct ml_model *model, const s64 *x, s64 *out)
 {
-	if (model->kind == ML_LIB_MODEL_FOREST) {
-		if (model->nr_outputs == 1)
-			run_forest_one(model, x, out);
-		else
-			run_forest(model, x, out);
-	} else if (model->kind == ML_LIB_MODEL_LINEAR) {
-		if (model->nr_outputs == 1)
-			run_linear_one(model, x, out);
-		else
-			run_linear(model, x, out);
-	} else {
+	/*
+	 * Direct branches, not a table of functions (an indirect call is a
+	 * retpoline in the kernel). The two commonest shapes come first and
+	 * are inlined; the others are tail calls.
+	 */
+	if (model->exec == ML_MODEL_EXEC_LINEAR1)
+		linear_row(model->linear.weights, x, model->nr_inputs,
+			   (__int128)((__uint128_t)model->linear.bias0_hi << 64 |
+				      model->linear.bias0_lo),
+			   model->linear.shift, out);
+	else if (model->exec == ML_MODEL_EXEC_TREE)
+		run_tree(model, x, out);
+	else if (model->exec == ML_MODEL_EXEC_MLP)
 		run_mlp(model, x, out);
-	}
+	else if (model->exec == ML_MODEL_EXEC_FOREST1)
+		run_forest_one(model, x, out);
+	else if (model->exec == ML_MODEL_EXEC_LINEAR)
+		run_linear(model, x, out);
+	else
+		run_forest(model, x, out);
 }

@@ -458,43 +458,216 @@ static void test_random_linear(void)
 	}
 }
 
+/*
+ * A random MLP with @nin inputs and @nlayers layers, hidden layers @width
+ * wide (0: each of a random width), 1 to 4 outputs, input shifts below
+ * @in_shifts, built into *@p with its number of outputs in *@nout; returns
+ * ml_build_mlp()'s result. Weights and biases stay within the accumulator
+ * bound: up to it (|bias| + 32768 * sum |w| up to S32_MAX) with @at_bound,
+ * else int8- or int16-sized.
+ */
+static int random_mlp(unsigned int nin, unsigned int nlayers, unsigned int width,
+		      unsigned int in_shifts, bool at_bound, void **p, size_t *len,
+		      unsigned int *nout)
+{
+	static int16_t w[ML_LIB_MODEL_MAX_LAYERS][ML_LIB_MODEL_MAX_WIDTH * ML_LIB_MODEL_MAX_WIDTH];
+	static int32_t b[ML_LIB_MODEL_MAX_LAYERS][ML_LIB_MODEL_MAX_WIDTH];
+	struct ml_build_layer layers[ML_LIB_MODEL_MAX_LAYERS];
+	uint8_t in_shift[ML_LIB_MAX_FEATURES];
+	struct ml_build_mlp d = { .version = 9, .nr_inputs = nin,
+				  .out_lshift = next() % 33, .in_shift = in_shift,
+				  .nr_layers = nlayers, .layers = layers };
+	unsigned int from = nin;
+
+	for (unsigned int i = 0; i < nin; i++)
+		in_shift[i] = next() % in_shifts;
+	for (unsigned int l = 0; l < nlayers; l++) {
+		unsigned int nout = l + 1 == nlayers ? 1 + next() % ML_LIB_MAX_ACTIONS :
+				    width ? width : 1 + next() % ML_LIB_MODEL_MAX_WIDTH;
+		/* At the bound: 32768 * 65535 + 32767 = S32_MAX. */
+		int lim = from ? (at_bound ? 65535 : 60000) / (int)from : 1;
+		int blim = at_bound ? 32767 : 1000000;
+
+		if (lim > 32767)
+			lim = 32767;
+		if (!at_bound && next() % 2 && lim > 127)
+			lim = 127;
+		for (unsigned int i = 0; i < from * nout; i++)
+			w[l][i] = (int16_t)((int)(next() % (2 * lim + 1)) - lim);
+		for (unsigned int j = 0; j < nout; j++)
+			b[l][j] = (int32_t)(next() % (2 * (u64)blim + 1)) - blim;
+		layers[l] = (struct ml_build_layer){ nout, next() % 32, next() % 2, b[l], w[l] };
+		from = nout;
+	}
+	*nout = from;
+	return ml_build_mlp(&d, p, len);
+}
+
 static void test_random_mlp(void)
 {
 	for (int round = 0; round < 60; round++) {
 		unsigned int nin = next() % (ML_LIB_MAX_FEATURES + 1);
-		unsigned int nlayers = 1 + next() % ML_LIB_MODEL_MAX_LAYERS;
-		static int16_t w[ML_LIB_MODEL_MAX_LAYERS][ML_LIB_MODEL_MAX_WIDTH * ML_LIB_MODEL_MAX_WIDTH];
-		static int32_t b[ML_LIB_MODEL_MAX_LAYERS][ML_LIB_MODEL_MAX_WIDTH];
-		struct ml_build_layer layers[ML_LIB_MODEL_MAX_LAYERS];
-		uint8_t in_shift[ML_LIB_MAX_FEATURES];
-		struct ml_build_mlp d = { .version = 9, .nr_inputs = nin,
-					  .out_lshift = next() % 33, .in_shift = in_shift,
-					  .nr_layers = nlayers, .layers = layers };
-		unsigned int width = nin;
+		unsigned int nlayers = 1 + next() % ML_LIB_MODEL_MAX_LAYERS, nout;
 		void *p;
 		size_t len;
 
-		for (unsigned int i = 0; i < nin; i++)
-			in_shift[i] = next() % 64;
-		for (unsigned int l = 0; l < nlayers; l++) {
-			unsigned int nout = l + 1 == nlayers ? 1 + next() % ML_LIB_MAX_ACTIONS
-							     : 1 + next() % ML_LIB_MODEL_MAX_WIDTH;
-			/* int8-sized or int16-sized weights, within the accumulator bound. */
-			int lim = width ? 60000 / (int)width : 1;
+		MT_REQUIRE(random_mlp(nin, nlayers, 0, 64, false, &p, &len, &nout) == 0,
+			   "round %d", round);
+		check_against_ref(p, len, nin, nout, 50);
+		free(p);
+	}
+}
 
-			if (lim > 32767)
-				lim = 32767;
-			if (next() % 2 && lim > 127)
-				lim = 127;
-			for (unsigned int i = 0; i < width * nout; i++)
-				w[l][i] = (int16_t)((int)(next() % (2 * lim + 1)) - lim);
-			for (unsigned int j = 0; j < nout; j++)
-				b[l][j] = (int32_t)(next() % 2000001) - 1000000;
-			layers[l] = (struct ml_build_layer){ nout, next() % 32, next() % 2, b[l], w[l] };
-			width = nout;
+/* ---- every executor ml_model_verify() can pick ------------------------- */
+
+/*
+ * A tree of exactly @depth splits: a spine of splits, each with a leaf on a
+ * random side, the last one ending in two leaves (a lone leaf for depth 0).
+ */
+static void spine_tree(struct rtree *t, unsigned int nin, unsigned int depth)
+{
+	unsigned int i;
+
+	t->n = 2 * depth + 1;
+	for (i = 0; i < t->n; i++) {
+		t->left[i] = t->right[i] = -1;
+		t->feature[i] = nin ? next() % nin : 0;
+		t->threshold[i] = rand_feature();
+		t->value[i] = (s64)(next() % (2 * (u64)ML_LIB_MODEL_MAX_VALUE + 1)) -
+			      ML_LIB_MODEL_MAX_VALUE;
+	}
+	/* Split 2k has the leaf 2k + 1 and the split (or last leaf) 2k + 2. */
+	for (i = 0; i + 1 < t->n; i += 2) {
+		bool leaf_left = next() % 2;
+
+		t->left[i] = leaf_left ? i + 1 : i + 2;
+		t->right[i] = leaf_left ? i + 2 : i + 1;
+	}
+}
+
+static void check_exec(const void *p, size_t len, unsigned int exec)
+{
+	struct ml_model m;
+
+	MT_REQUIRE(ml_model_verify(&m, p, len, NULL) == 0);
+	MT_CHECK_EQ(m.exec, exec);
+}
+
+/* One tree, one output (ML_MODEL_EXEC_TREE): every depth, both combines. */
+static void test_exec_tree(void)
+{
+	static struct rtree t;
+
+	for (unsigned int depth = 0; depth <= ML_LIB_MODEL_MAX_DEPTH; depth++) {
+		for (unsigned int k = 0; k < 4; k++) {
+			unsigned int nin = 1 + next() % ML_LIB_MAX_FEATURES;
+			int64_t base = (s64)(next() % (2 * (u64)ML_LIB_MODEL_MAX_VALUE + 1)) -
+				       ML_LIB_MODEL_MAX_VALUE;
+			struct ml_build_tree bt;
+			struct ml_build_forest f = {
+				.version = 1, .nr_inputs = nin, .nr_outputs = 1, .nr_trees = 1,
+				.trees = &bt, .combine = k % 2,
+				.shift = next() % (ML_LIB_MODEL_MAX_SHIFT + 1), .base = &base,
+			};
+			void *p;
+			size_t len;
+
+			/* A random bushy tree where it fits random_tree(), else a spine. */
+			if (k >= 2 && depth <= 8)
+				random_tree(&t, nin, 1, depth);
+			else
+				spine_tree(&t, nin, depth);
+			bt = (struct ml_build_tree){ t.n, t.left, t.right, t.feature,
+						     t.threshold, t.value };
+			MT_REQUIRE(ml_build_forest(&f, &p, &len) == 0, "depth %u", depth);
+			check_exec(p, len, ML_MODEL_EXEC_TREE);
+			check_against_ref(p, len, nin, 1, 100);
+			free(p);
 		}
-		MT_REQUIRE(ml_build_mlp(&d, &p, &len) == 0, "round %d", round);
-		check_against_ref(p, len, nin, width, 50);
+	}
+}
+
+/* Several trees and one output (FOREST1), or several outputs (FOREST). */
+static void test_exec_forests(void)
+{
+	static struct rtree trees[8];
+
+	for (unsigned int nout = 1; nout <= ML_LIB_MAX_ACTIONS; nout++) {
+		for (unsigned int ntrees = 1; ntrees <= 8; ntrees++) {
+			unsigned int nin = 1 + next() % ML_LIB_MAX_FEATURES;
+			struct ml_build_tree bt[8];
+			struct ml_build_forest f = {
+				.version = 1, .nr_inputs = nin, .nr_outputs = nout,
+				.nr_trees = ntrees, .trees = bt, .combine = next() % 2,
+				.shift = next() % (ML_LIB_MODEL_MAX_SHIFT + 1),
+			};
+			void *p;
+			size_t len;
+
+			for (unsigned int t = 0; t < ntrees; t++) {
+				random_tree(&trees[t], nin, nout, 1 + next() % 8);
+				bt[t] = (struct ml_build_tree){ trees[t].n, trees[t].left,
+					trees[t].right, trees[t].feature, trees[t].threshold,
+					trees[t].value };
+			}
+			MT_REQUIRE(ml_build_forest(&f, &p, &len) == 0);
+			check_exec(p, len, nout > 1 ? ML_MODEL_EXEC_FOREST :
+				   ntrees > 1 ? ML_MODEL_EXEC_FOREST1 : ML_MODEL_EXEC_TREE);
+			check_against_ref(p, len, nin, nout, 50);
+			free(p);
+		}
+	}
+}
+
+/*
+ * Linear models of every input count, so every combination of the blocks
+ * of 16, 8, 4, 2 and 1 products, with one output (LINEAR1) and several
+ * (LINEAR); extreme weights and biases, so sums far beyond 64 bits.
+ */
+static void test_exec_linear(void)
+{
+	for (unsigned int nin = 0; nin <= ML_LIB_MAX_FEATURES; nin++) {
+		for (unsigned int nout = 1; nout <= ML_LIB_MAX_ACTIONS; nout++) {
+			int32_t w[ML_LIB_MAX_FEATURES * ML_LIB_MAX_ACTIONS];
+			int64_t bias[ML_LIB_MAX_ACTIONS];
+			struct ml_build_linear l = {
+				.version = 3, .nr_inputs = nin, .nr_outputs = nout,
+				.weights = w, .bias = bias,
+				.shift = next() % (ML_LIB_MODEL_MAX_SHIFT + 1),
+			};
+			void *p;
+			size_t len;
+
+			for (unsigned int i = 0; i < nin * nout; i++)
+				w[i] = next() % 4 ? (int32_t)next() :
+				       next() % 2 ? INT32_MIN : INT32_MAX;
+			for (unsigned int j = 0; j < nout; j++)
+				bias[j] = rand_feature();
+			MT_REQUIRE(ml_build_linear(&l, &p, &len) == 0);
+			check_exec(p, len, nout > 1 ? ML_MODEL_EXEC_LINEAR : ML_MODEL_EXEC_LINEAR1);
+			check_against_ref(p, len, nin, nout, 100);
+			free(p);
+		}
+	}
+}
+
+/*
+ * MLPs with hidden layers of every width (those that are multiples of 8
+ * take the path without one-at-a-time words), after 0 to 16 inputs, with
+ * and without ReLU, 2 to 4 layers, all at their accumulator bound.
+ */
+static void test_exec_mlp(void)
+{
+	for (unsigned int width = 1; width <= ML_LIB_MODEL_MAX_WIDTH; width++) {
+		unsigned int nin = width % (ML_LIB_MAX_FEATURES + 1), nlayers = 2 + width % 3;
+		unsigned int nout;
+		void *p;
+		size_t len;
+
+		MT_REQUIRE(random_mlp(nin, nlayers, width, 8, true, &p, &len, &nout) == 0,
+			   "width %u", width);
+		check_exec(p, len, ML_MODEL_EXEC_MLP);
+		check_against_ref(p, len, nin, nout, 50);
 		free(p);
 	}
 }
@@ -999,6 +1172,10 @@ int main(int argc, char **argv)
 	MT_RUN(test_random_forests);
 	MT_RUN(test_random_linear);
 	MT_RUN(test_random_mlp);
+	MT_RUN(test_exec_tree);
+	MT_RUN(test_exec_forests);
+	MT_RUN(test_exec_linear);
+	MT_RUN(test_exec_mlp);
 	MT_RUN(test_determinism);
 	MT_RUN(test_larger_header);
 	MT_RUN(test_rules);
