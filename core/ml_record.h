@@ -13,6 +13,8 @@
 _Static_assert(sizeof(struct ml_lib_sample) == 24, "sample header is 24 bytes");
 _Static_assert(sizeof(struct ml_lib_feedback) == 128, "feedback record is 128 bytes");
 _Static_assert(sizeof(struct ml_lib_fb_outcome) <= 112, "outcome fits the union");
+_Static_assert(__builtin_offsetof(struct ml_lib_fb_outcome, label) == 104,
+	       "the label came after the first published outcome layout");
 _Static_assert(sizeof(struct ml_lib_fb_efficiency) <= 112, "efficiency fits the union");
 _Static_assert(__builtin_offsetof(struct ml_lib_ring_ctl, tail) == 64,
 	       "head and tail on separate cache lines");

@@ -162,6 +162,10 @@ void ml_lib_decide(struct ml_lib_proxy *proxy, u64 key, const s64 *features,
 		   struct ml_lib_decision *decision);
 void ml_lib_outcome(struct ml_lib_proxy *proxy,
 		    const struct ml_lib_decision *decision, s64 cost);
+void ml_lib_outcome_label(struct ml_lib_proxy *proxy,
+			  const struct ml_lib_decision *decision, s64 cost, s64 label);
+u64 ml_lib_advise(struct ml_lib_proxy *proxy, u64 key, const s64 *features,
+		  s64 *values);
 void ml_lib_set_critical(struct ml_lib_proxy *proxy, bool critical);
 enum ml_lib_mode ml_lib_proxy_mode(struct ml_lib_proxy *proxy);
 

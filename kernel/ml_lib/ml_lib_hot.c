@@ -208,33 +208,20 @@ void ml_lib_decide(struct ml_lib_proxy *proxy, u64 key, const s64 *features,
 }
 EXPORT_SYMBOL_GPL(ml_lib_decide);
 
-/**
- * ml_lib_outcome() - report the cost of a decision
- * @proxy: the proxy
- * @decision: the decision, as ml_lib_decide() filled it (the subsystem may
- *	have overwritten @values with what its default algorithm really did)
- * @cost: the cost, lower is better; clamped to +-ML_LIB_COST_MAX
- *
- * The cost goes into the per-arm statistics of the decision's arm (the
- * default arm for advice-only decisions) and, with the applied values and
- * the advice, to this CPU's feedback ring.
- * Context: any context except NMI; never sleeps.
- */
-void ml_lib_outcome(struct ml_lib_proxy *proxy,
-		    const struct ml_lib_decision *decision, s64 cost)
+/* The outcome of @decision, with @label when @flags has ML_LIB_OUTCOME_LABEL. */
+static void ml_lib_outcome_common(struct ml_lib_proxy *p, const struct ml_lib_decision *d,
+				  s64 cost, s64 label, u8 flags)
 {
-	struct ml_lib_proxy *p = proxy;
-	const struct ml_lib_decision *d = decision;
 	struct ml_lib_fb_outcome *o;
 	struct ml_lib_feedback *fb;
 	struct ml_lib_rings *rs;
 	struct ml_lib_ring *r;
 	struct ml_lib_pcpu *pc;
-	unsigned long flags;
+	unsigned long irqflags;
 	u8 arm = d->arm < ML_LIB_ARM_COUNT ? d->arm : ML_LIB_ARM_DEFAULT;
 
 	cost = ml_stats_clamp_cost(cost);
-	local_irq_save(flags);
+	local_irq_save(irqflags);
 	pc = this_cpu_ptr(p->pcpu);
 	u64_stats_update_begin(&pc->sync);
 	ml_stats_add(&pc->c.acc[arm], cost);
@@ -251,12 +238,99 @@ void ml_lib_outcome(struct ml_lib_proxy *proxy,
 			o->version = d->version;
 			o->arm = arm;
 			o->source = d->source;
-			o->flags = d->flags & ML_LIB_OUTCOME_SHADOW;
+			o->flags = (d->flags & ML_LIB_OUTCOME_SHADOW) | flags;
 			memcpy(o->values, d->values, sizeof(o->values));
 			memcpy(o->advice, d->advice, sizeof(o->advice));
+			o->label = label;
 			ml_lib_ring_commit(p, rs, r);
 		}
 	}
-	local_irq_restore(flags);
+	local_irq_restore(irqflags);
+}
+
+/**
+ * ml_lib_outcome() - report the cost of a decision
+ * @proxy: the proxy
+ * @decision: the decision, as ml_lib_decide() filled it (the subsystem may
+ *	have overwritten @values with what its default algorithm really did)
+ * @cost: the cost, lower is better; clamped to +-ML_LIB_COST_MAX
+ *
+ * The cost goes into the per-arm statistics of the decision's arm (the
+ * default arm for advice-only decisions) and, with the applied values and
+ * the advice, to this CPU's feedback ring.
+ * Context: any context except NMI; never sleeps.
+ */
+void ml_lib_outcome(struct ml_lib_proxy *proxy,
+		    const struct ml_lib_decision *decision, s64 cost)
+{
+	ml_lib_outcome_common(proxy, decision, cost, 0, 0);
 }
 EXPORT_SYMBOL_GPL(ml_lib_outcome);
+
+/**
+ * ml_lib_outcome_label() - report the cost of a decision and what was observed
+ * @proxy: the proxy
+ * @decision: the decision, as for ml_lib_outcome()
+ * @cost: the cost, lower is better; clamped to +-ML_LIB_COST_MAX
+ * @label: a quantity the subsystem observed with the outcome, which a
+ *	supervised learner may predict from the decision's features (logblk:
+ *	how long the block it placed lived)
+ *
+ * As ml_lib_outcome(); the feedback record also carries @label, with
+ * ML_LIB_OUTCOME_LABEL in its flags.
+ * Context: any context except NMI; never sleeps.
+ */
+void ml_lib_outcome_label(struct ml_lib_proxy *proxy,
+			  const struct ml_lib_decision *decision, s64 cost, s64 label)
+{
+	ml_lib_outcome_common(proxy, decision, cost, label, ML_LIB_OUTCOME_LABEL);
+}
+EXPORT_SYMBOL_GPL(ml_lib_outcome_label);
+
+/**
+ * ml_lib_advise() - the ML values for features, without a decision
+ * @proxy: the proxy
+ * @key: the discrete context
+ * @features: the schema's nr_features values (may be NULL when there are none)
+ * @values: out: the ML values (nr_actions of them), when there is advice
+ *
+ * For choices that follow a decision already made: logblk asks where GC
+ * should move a block the ML arm placed. The values come from the model or
+ * the table as for ml_lib_decide(), whatever the mode's share; nothing is
+ * counted, published or fed back, and no decision id is spent. There is no
+ * advice in EMERGENCY (or while the subsystem is critical) and without a
+ * fresh table or a model.
+ * Context: any context except NMI; never sleeps.
+ *
+ * Return: the version of the model or table the values came from
+ * (non-zero), or 0 when there is no advice (@values untouched).
+ */
+u64 ml_lib_advise(struct ml_lib_proxy *proxy, u64 key, const s64 *features,
+		  s64 *values)
+{
+	struct ml_lib_proxy *p = proxy;
+	const struct ml_lib_model_rcu *m;
+	const struct ml_lib_table_rcu *t;
+	struct ml_lib_decision d;
+	unsigned long irqflags;
+	u8 mode;
+
+	d.source = ML_LIB_SRC_NONE;
+	d.version = 0;
+	local_irq_save(irqflags);
+	mode = READ_ONCE(p->mode);
+	if (mode != ML_LIB_MODE_EMERGENCY && !READ_ONCE(p->critical)) {
+		m = rcu_dereference_sched(p->model);
+		t = m ? NULL : rcu_dereference_sched(p->table);
+		if (m)
+			ml_lib_model_advice(m, p, features, &d);
+		else if (t)
+			ml_lib_table_advice(t, key, &d);
+	}
+	local_irq_restore(irqflags);
+	if (d.source == ML_LIB_SRC_NONE)
+		return 0;
+	memcpy(values, d.advice, p->nr_actions * sizeof(*values));
+	return d.version;
+}
+EXPORT_SYMBOL_GPL(ml_lib_advise);

@@ -29,7 +29,7 @@
 #define ML_LIB_DEVICE		"/dev/ml_lib"
 
 #define ML_LIB_ABI_MAJOR	1
-#define ML_LIB_ABI_MINOR	0
+#define ML_LIB_ABI_MINOR	1
 
 /* Limits. */
 #define ML_LIB_NAME_LEN		32	/* subsystem, proxy, feature, action names, with NUL */
@@ -273,6 +273,7 @@ enum ml_lib_feedback_type {
 };
 
 #define ML_LIB_OUTCOME_SHADOW	(1u << 0)	/* advice mode: ML values recorded, default applied */
+#define ML_LIB_OUTCOME_LABEL	(1u << 1)	/* @label holds what the subsystem observed */
 
 struct ml_lib_fb_outcome {
 	__u64 decision_id;
@@ -285,6 +286,10 @@ struct ml_lib_fb_outcome {
 	__u8 reserved[5];
 	__s64 values[ML_LIB_MAX_ACTIONS];	/* the action values applied */
 	__s64 advice[ML_LIB_MAX_ACTIONS];	/* the ML values, when source != NONE */
+	/* With ML_LIB_OUTCOME_LABEL: what the subsystem observed with the
+	 * outcome, for supervised learners (logblk: the lifetime); else 0.
+	 */
+	__s64 label;
 };
 
 struct ml_lib_fb_mode {
