@@ -38,6 +38,7 @@
 #define LB_MAX_SEG_BLOCKS	65536
 #define LB_NONE			0xffffffffu	/* no slot, no segment, unmapped */
 #define LB_CLASS_NONE		0xffu	/* write hint: let the policy choose */
+#define LB_CLASS_POLICY		0xfeu	/* gc_class: move it as the policy would */
 #define LB_HOTCOLD_CLASSES	4
 
 /* Where user writes and GC-moved blocks go. */
@@ -173,12 +174,20 @@ struct lb_death {
  * struct lb_ops - callbacks of the caller, called with its lock held
  * @move: GC moved the contents of slot @from to slot @to; copy the data
  * @death: a live version died (issue: learning from observed lifetimes)
+ * @gc_class: GC is about to move @lba: return the stream to move it to,
+ *	below LB_MAX_STREAMS; LB_CLASS_POLICY to move it where the placement
+ *	policy moves the blocks it placed; or LB_CLASS_NONE for the default:
+ *	a block whose class the caller chose (LB_BLK_HINTED) stays in its
+ *	class, any other goes where the policy says. Lets a learned placement
+ *	(or the replayer's oracle) decide again where a block goes when it is
+ *	moved.
  *
- * Either may be NULL.
+ * Any may be NULL.
  */
 struct lb_ops {
 	void (*move)(void *priv, u32 from, u32 to);
 	void (*death)(void *priv, const struct lb_death *death);
+	unsigned int (*gc_class)(void *priv, u32 lba, const struct lb_block *b);
 };
 
 /**
@@ -243,6 +252,7 @@ int lb_parse_victim(const char *s, size_t len);
 int lb_parse_policy(const char *s, size_t len, unsigned int *place,
 		    unsigned int *victim);
 const char *lb_policy_name(unsigned int place, unsigned int victim);
+unsigned int lb_class_stream(const struct lb_dev *d, unsigned int cls);
 
 /* I/O. */
 int lb_write_begin(struct lb_dev *d, u32 lba, u32 nr);

@@ -103,6 +103,35 @@ unsigned int lb_user_stream(struct lb_dev *d, u32 lba, unsigned int hint)
 	}
 }
 
+/*
+ * The streams of the learned placement's classes (0 = the longest lives),
+ * per placement policy: each class shares the stream of the policy's
+ * blocks of about the same temperature, so that the policy's blocks (the
+ * default arm of a learned placement, and the data written before a model)
+ * and the model's fill the same segments, and no stream is left open and
+ * unused (an open segment holds free space).
+ */
+static const u8 lb_class_streams[LB_PLACE_COUNT][LB_HOTCOLD_CLASSES] = {
+	[LB_PLACE_MIXED] = { 0, 1, 2, 3 },	/* stream 0: everything */
+	[LB_PLACE_GCSEP] = { 1, 2, 3, 0 },	/* 0: user writes, 1: moved blocks */
+	[LB_PLACE_HOTCOLD] = { 0, 1, 2, 3 },	/* the same classes */
+	[LB_PLACE_SEPBIT] = { 5, 4, 1, 0 },	/* 0: short-lived user, 5: oldest moved */
+};
+
+/**
+ * lb_class_stream() - the stream of a class of the learned placement
+ * @d: the device (its placement policy decides)
+ * @cls: the class, 0 (the longest lives) .. LB_HOTCOLD_CLASSES - 1
+ *
+ * Return: a stream below LB_MAX_STREAMS.
+ */
+unsigned int lb_class_stream(const struct lb_dev *d, unsigned int cls)
+{
+	if (cls >= LB_HOTCOLD_CLASSES)
+		cls = LB_HOTCOLD_CLASSES - 1;
+	return lb_class_streams[d->place < LB_PLACE_COUNT ? d->place : 0][cls];
+}
+
 /**
  * lb_gc_stream() - the stream of a block GC moves
  * @d: the device
@@ -114,9 +143,13 @@ unsigned int lb_user_stream(struct lb_dev *d, u32 lba, unsigned int hint)
 unsigned int lb_gc_stream(const struct lb_dev *d, u32 lba, u32 victim)
 {
 	const struct lb_block *b = &d->blk[lba];
+	unsigned int cls;
 	u64 age;
 
-	if (b->flags & LB_BLK_HINTED)
+	cls = d->ops && d->ops->gc_class ? d->ops->gc_class(d->priv, lba, b) : LB_CLASS_NONE;
+	if (cls < LB_MAX_STREAMS)
+		return cls;
+	if ((b->flags & LB_BLK_HINTED) && cls != LB_CLASS_POLICY)
 		return b->cls;
 	switch (d->place) {
 	case LB_PLACE_GCSEP:
