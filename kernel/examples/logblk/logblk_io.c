@@ -83,6 +83,7 @@ static blk_status_t logblk_errno_status(int err)
 static blk_status_t logblk_write(struct logblk *lb, struct request *rq,
 				 u32 lba, u32 nr)
 {
+	u8 hint = rq->bio ? min_t(u8, rq->bio->bi_write_hint, 7) : 0;
 	struct req_iterator iter;
 	struct bio_vec bv;
 	u32 boff = 0, i = 0;
@@ -90,10 +91,15 @@ static blk_status_t logblk_write(struct logblk *lb, struct request *rq,
 	int err;
 
 	down_write(&lb->lock);
-	logblk_event(lb, LOGBLK_EV_WRITE, LB_CLASS_NONE, lba, nr);
+	/* The mode for the request first: its MODE record precedes the write. */
+	if (lb->place)
+		logblk_place_request(lb, lba, nr, hint);
+	logblk_event(lb, LOGBLK_EV_WRITE, hint, lba, nr);
 	err = lb_write_begin(&lb->core, lba, nr);
 	if (err)
 		goto out;
+	if (lb->place)
+		logblk_place_decide(lb, lba, nr);
 	rq_for_each_segment(bv, rq, iter) {
 		u32 done = 0;
 
@@ -101,12 +107,15 @@ static blk_status_t logblk_write(struct logblk *lb, struct request *rq,
 			u32 n = min(bv.bv_len - done, LOGBLK_BLOCK_SIZE - boff);
 
 			if (!boff) {
+				unsigned int cls = lb->place ? logblk_place_hint(lb, i) : LB_CLASS_NONE;
 				u32 slot;
 
-				err = lb_write_block(&lb->core, lba + i, LB_CLASS_NONE, &slot);
+				err = lb_write_block(&lb->core, lba + i, cls, &slot);
 				/* Admitted by lb_write_begin(): only a core bug fails here. */
 				if (WARN_ON_ONCE(err))
 					goto out;
+				if (lb->place)
+					logblk_place_written(lb, i, lba + i);
 				dst = logblk_slot(lb, slot);
 			}
 			memcpy_from_page(dst + boff, bv.bv_page, bv.bv_offset + done, n);

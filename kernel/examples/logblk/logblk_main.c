@@ -13,6 +13,7 @@
  *   seg_kb      segment size in KiB, a power of two
  *   policy      initial policy: p1, p2, p3x or p4 (docs/logblk.md)
  *   bg_gc_segs  free segments background GC keeps; 0 = none, -1 = auto
+ *   place_proxy create the logblk/placement proxy (learned placement)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,6 +44,10 @@ static int bg_gc_segs = -1;
 module_param(bg_gc_segs, int, 0444);
 MODULE_PARM_DESC(bg_gc_segs, "free segments background GC keeps; 0 none, -1 auto (default)");
 
+static bool place_proxy = true;
+module_param(place_proxy, bool, 0444);
+MODULE_PARM_DESC(place_proxy, "create the logblk/placement ml_lib proxy (learned placement; default yes)");
+
 #define LOGBLK_MAX_SIZE_MB	(1u << 20)
 #define LOGBLK_MAX_OP_PCT	400
 #define LOGBLK_MIN_SEG_KB	64
@@ -66,8 +71,25 @@ static void logblk_move(void *priv, u32 from, u32 to)
 	       lb->data + ((size_t)from << LOGBLK_BLOCK_SHIFT), LOGBLK_BLOCK_SIZE);
 }
 
+static void logblk_death(void *priv, const struct lb_death *dt)
+{
+	struct logblk *lb = priv;
+
+	if (lb->place)
+		logblk_place_death(lb, dt);
+}
+
+static unsigned int logblk_gc_class(void *priv, u32 lba, const struct lb_block *b)
+{
+	struct logblk *lb = priv;
+
+	return lb->place ? logblk_place_gc_class(lb, lba, b) : LB_CLASS_NONE;
+}
+
 static const struct lb_ops logblk_core_ops = {
 	.move = logblk_move,
+	.death = logblk_death,
+	.gc_class = logblk_gc_class,
 };
 
 /* Check the parameters and derive the geometry; say what is wrong. */
@@ -216,6 +238,13 @@ static int __init logblk_init(void)
 		pr_err("cannot create the ml_lib proxy logblk/trace: %d\n", err);
 		goto free;
 	}
+	if (place_proxy) {
+		err = logblk_place_create(lb);
+		if (err) {
+			pr_err("cannot create the ml_lib proxy logblk/placement: %d\n", err);
+			goto destroy_proxy;
+		}
+	}
 	logblk_major = register_blkdev(0, "logblk");
 	if (logblk_major < 0) {
 		err = logblk_major;
@@ -233,6 +262,7 @@ static int __init logblk_init(void)
 unregister:
 	unregister_blkdev(logblk_major, "logblk");
 destroy_proxy:
+	logblk_place_destroy(lb);
 	logblk_proxy_destroy(lb);
 free:
 	logblk_free(lb);
@@ -246,7 +276,8 @@ static void __exit logblk_exit(void)
 	del_gendisk(lb->disk);
 	/* No request or attribute can start GC any more: wait for the last. */
 	cancel_work_sync(&lb->gc_work);
-	/* Nothing emits events any more. */
+	/* Nothing emits events or decides any more. */
+	logblk_place_destroy(lb);
 	logblk_proxy_destroy(lb);
 	put_disk(lb->disk);
 	blk_mq_free_tag_set(&lb->tag_set);

@@ -11,7 +11,7 @@
  *
  * It makes no decision: ml_lib wants at least one action in a schema, so
  * the proxy declares "none" (always 0) and refuses every recommendation
- * table. The placement decisions of issue 9 get their own proxy.
+ * table. The placement decisions have their own proxy (logblk_place.c).
  */
 #include <linux/err.h>
 #include <linux/ml_lib.h>
@@ -30,7 +30,7 @@ static const struct ml_lib_feature logblk_trace_features[LOGBLK_NR_FEATURES] = {
 	[LOGBLK_F_SEQ] = { .name = "seq", .unit = "events", .type = ML_LIB_FEAT_UINT,
 			   .min = 1, .max = S64_MAX },
 	[LOGBLK_F_OP] = { .name = "op", .type = ML_LIB_FEAT_ENUM,
-			  .min = LOGBLK_EV_WRITE, .max = LOGBLK_EV_MARK },
+			  .min = LOGBLK_EV_WRITE, .max = LOGBLK_EV_MODE },
 	[LOGBLK_F_ARG] = { .name = "arg", .type = ML_LIB_FEAT_UINT, .min = 0, .max = 255 },
 	[LOGBLK_F_LEN] = { .name = "len", .unit = "blocks", .type = ML_LIB_FEAT_UINT,
 			   .min = 0, .max = U32_MAX },

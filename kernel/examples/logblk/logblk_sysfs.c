@@ -316,6 +316,62 @@ static ssize_t mark_store(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(mark);
 
+/* The learned placement's counters (logblk_place.c), when it exists. */
+enum logblk_place_stat {
+	LOGBLK_PLACE_ML,
+	LOGBLK_PLACE_DEFAULT,
+	LOGBLK_PLACE_GC_ADVISED,
+	LOGBLK_PLACE_OUTCOMES,
+	LOGBLK_PLACE_MEM,
+	LOGBLK_PLACE_MODEL,
+};
+
+static ssize_t logblk_place_show(struct device *dev, struct device_attribute *attr,
+				 char *buf)
+{
+	struct dev_ext_attribute *ea = container_of(attr, struct dev_ext_attribute, attr);
+	struct logblk *lb = dev_to_logblk(dev);
+	const struct logblk_place *pl = lb->place;
+	u64 v = 0;
+
+	down_read(&lb->lock);
+	switch ((uintptr_t)ea->var) {
+	case LOGBLK_PLACE_ML:
+		v = pl->decisions[1];
+		break;
+	case LOGBLK_PLACE_DEFAULT:
+		v = pl->decisions[0];
+		break;
+	case LOGBLK_PLACE_GC_ADVISED:
+		v = pl->gc_advised;
+		break;
+	case LOGBLK_PLACE_OUTCOMES:
+		v = pl->outcomes;
+		break;
+	case LOGBLK_PLACE_MEM:
+		v = pl->mem_bytes;
+		break;
+	case LOGBLK_PLACE_MODEL:
+		v = pl->trace_model;
+		break;
+	}
+	up_read(&lb->lock);
+	return sysfs_emit(buf, "%llu\n", v);
+}
+
+#define LOGBLK_PLACE_ATTR(_name, _which)					\
+	static struct dev_ext_attribute dev_attr_##_name = {			\
+		__ATTR(_name, 0444, logblk_place_show, NULL),			\
+		(void *)(_which)						\
+	}
+
+LOGBLK_PLACE_ATTR(place_decisions_ml, LOGBLK_PLACE_ML);
+LOGBLK_PLACE_ATTR(place_decisions_default, LOGBLK_PLACE_DEFAULT);
+LOGBLK_PLACE_ATTR(place_gc_advised, LOGBLK_PLACE_GC_ADVISED);
+LOGBLK_PLACE_ATTR(place_outcomes, LOGBLK_PLACE_OUTCOMES);
+LOGBLK_PLACE_ATTR(place_mem_bytes, LOGBLK_PLACE_MEM);
+LOGBLK_PLACE_ATTR(place_model, LOGBLK_PLACE_MODEL);
+
 static struct attribute *logblk_attrs[] = {
 	&dev_attr_policy.attr,
 	&dev_attr_placement.attr,
@@ -359,15 +415,34 @@ static struct attribute *logblk_attrs[] = {
 	&dev_attr_stream6_gc_writes.attr.attr,
 	&dev_attr_stream7_user_writes.attr.attr,
 	&dev_attr_stream7_gc_writes.attr.attr,
+	&dev_attr_place_decisions_ml.attr.attr,
+	&dev_attr_place_decisions_default.attr.attr,
+	&dev_attr_place_gc_advised.attr.attr,
+	&dev_attr_place_outcomes.attr.attr,
+	&dev_attr_place_mem_bytes.attr.attr,
+	&dev_attr_place_model.attr.attr,
 	NULL,
 };
+
+/* The place_* files exist only with the placement proxy. */
+static umode_t logblk_attr_visible(struct kobject *kobj, struct attribute *attr, int n)
+{
+	struct logblk *lb = dev_to_logblk(kobj_to_dev(kobj));
+	struct device_attribute *da = container_of(attr, struct device_attribute, attr);
+
+	if (!lb->place && da->show == logblk_place_show)
+		return 0;
+	return attr->mode;
+}
 
 static const struct attribute_group logblk_attr_group = {
 	.name = "logblk",
 	.attrs = logblk_attrs,
+	.is_visible = logblk_attr_visible,
 };
 
 const struct attribute_group *logblk_attr_groups[] = {
 	&logblk_attr_group,
 	NULL,
 };
+
