@@ -57,11 +57,14 @@ static int make_trace(struct lb_geometry *g, u32 steps, struct lb_stats *st,
 		if (op < 85) {
 			if (op < 60)
 				lba %= g->nr_lblocks / 8;
-			lbt_put(&w, LBT_WRITE, (u8)hint, lba, n);
+			lbt_put(&w, LBT_WRITE, 0, lba, n);
 			if (lb_write_begin(&d, lba, n) == -ENOSPC) {
 				(*nospc)++;
 				continue;
 			}
+			/* The caller's classes, for the admitted writes only. */
+			if (hint != LB_CLASS_NONE)
+				lbt_put(&w, LBT_CLASS, (u8)hint, lba, n);
 			for (u32 b = 0; b < n; b++)
 				if (lb_write_block(&d, lba + b, hint, &slot))
 					ret = -1;
@@ -191,10 +194,45 @@ static void test_malformed(void)
 	write_file(&f, sizeof(f));
 	MT_CHECK_EQ(lbr_load(path, &t), -EINVAL);
 	f.h.magic[0] = 'L';
-	f.h.version = 2;
+	f.h.version = LBT_VERSION + 1;
 	write_file(&f, sizeof(f));
 	MT_CHECK_EQ(lbr_load(path, &t), -EINVAL);
 	MT_CHECK_EQ(lbr_load("/nonexistent/trace", &t), -ENOENT);
+}
+
+/*
+ * A version 1 trace (the write's arg was its class) reads as version 2: the
+ * write with no lifetime hint, then a CLASS record for all its blocks.
+ */
+static void test_version1(void)
+{
+	struct {
+		struct lbt_header h;
+		struct lbt_rec r[2];
+	} f;
+	struct lbr_trace t;
+
+	lbt_header_init(&f.h, 100, 16, 40, 0, 0);
+	f.h.version = 1;
+	memset(f.r, 0, sizeof(f.r));
+	f.r[0].op = LBT_WRITE;
+	f.r[0].arg = 3;
+	f.r[0].lba = 10;
+	f.r[0].len = 4;
+	f.r[1] = f.r[0];
+	f.r[1].arg = LBT_CLASS_NONE;
+	write_file(&f, sizeof(f));
+	MT_REQUIRE(lbr_load(path, &t) == 0);
+	MT_REQUIRE(t.nr == 3);
+	MT_CHECK(t.recs[0].op == LBT_WRITE && t.recs[0].arg == 0 && t.recs[0].len == 4);
+	MT_CHECK(t.recs[1].op == LBT_CLASS && t.recs[1].arg == 3 && t.recs[1].lba == 10 &&
+		 t.recs[1].len == 4);
+	MT_CHECK(t.recs[2].op == LBT_WRITE && t.recs[2].arg == 0);
+	lbr_free(&t);
+	/* Version 1 knows no op past MARK. */
+	f.r[1].op = LBT_CLASS;
+	write_file(&f, sizeof(f));
+	MT_CHECK_EQ(lbr_load(path, &t), -EINVAL);
 }
 
 /* Records out of range stop the replay with an error, not a crash. */
@@ -210,7 +248,9 @@ static void test_bad_records(void)
 		{ LBT_WRITE, 0xff, 100, 1 },
 		{ LBT_WRITE, 0xff, 99, 2 },
 		{ LBT_WRITE, 0xff, 1ULL << 33, 1 },
-		{ LBT_WRITE, 8, 0, 1 },		/* hint beyond the streams */
+		{ LBT_CLASS, 8, 0, 1 },		/* a class beyond the streams */
+		{ LBT_CLASS, 1, 2, 4 },		/* beyond the write */
+		{ LBT_CLASS, 1, 90, 1 },	/* not the write's */
 		{ LBT_DISCARD, 0, 50, 60 },
 		{ LBT_POLICY, 7, 0, 0 },
 	};
@@ -224,7 +264,8 @@ static void test_bad_records(void)
 		MT_REQUIRE(lbr_load(path, &t) == 0);
 		lbr_opts_from_trace(&t, &o);
 		MT_CHECK(lbr_run(&t, &o, &r) < 0, "bad record %zu refused", i);
-		MT_CHECK_EQ(r.total.user_writes, 4);
+		/* A bad CLASS record stops its write before any block of it. */
+		MT_CHECK_EQ(r.total.user_writes, bad[i].op == LBT_CLASS ? 0 : 4);
 		lbr_free(&t);
 	}
 }
@@ -236,6 +277,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_replay_equals_device);
 	MT_RUN(test_replay_bad_geometry);
 	MT_RUN(test_malformed);
+	MT_RUN(test_version1);
 	MT_RUN(test_bad_records);
 	unlink(path);
 	return mt_summary();

@@ -59,7 +59,7 @@ static int parse(void)
 
 			if (sscanf(e, "logblk_event: seq=%" SCNu64 " op=%u arg=%u lba=%" SCNu64 " len=%u",
 				   &seq, &op, &arg, &lba, &len) != 5 || op < LBT_WRITE ||
-			    op > LBT_MARK || arg > 255) {
+			    op > LBT_OP_MAX || arg > 255) {
 				fprintf(stderr, "logblk-capture: cannot parse: %s\n", p);
 				return -1;
 			}

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 #include "ml_rand.h"
 #include "lb_trace.h"
@@ -48,6 +49,7 @@ static struct {
 	uint64_t seed;
 	const char *dev, *trace, *mark_file;
 	bool verify;
+	double rate;		/* blocks written per second at most; 0: no limit */
 } o = {
 	.random_x = 4, .measure_x = 2, .period_x = 2, .warm_bs = 64,
 	.seg_blocks = 256, .discard_max = 16, .seed = 12345,
@@ -103,6 +105,27 @@ static void die(const char *what)
 	exit(1);
 }
 
+/* --rate: sleep until @blocks blocks are due. */
+static void pace(uint64_t blocks)
+{
+	static struct timespec start;
+	struct timespec now, ts;
+	double due, el;
+
+	if (!o.rate)
+		return;
+	if (!start.tv_sec && !start.tv_nsec)
+		clock_gettime(CLOCK_MONOTONIC, &start);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	due = blocks / o.rate;
+	el = (now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9;
+	if (el >= due)
+		return;
+	ts.tv_sec = (time_t)(due - el);
+	ts.tv_nsec = (long)((due - el - ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
 static void do_write(uint64_t lba, uint32_t len)
 {
 	for (uint32_t i = 0; i < len; i++) {
@@ -115,8 +138,10 @@ static void do_write(uint64_t lba, uint32_t len)
 	}
 	if (fd >= 0 && pwrite(fd, buf, (size_t)len * BS, (off_t)(lba * BS)) != (ssize_t)len * BS)
 		die("write");
-	if (o.trace && lbt_put(&tw, LBT_WRITE, 0xff, lba, len))
+	if (o.trace && lbt_put(&tw, LBT_WRITE, 0, lba, len))
 		die("trace write");
+	if (o.rate && version % 64 < len)
+		pace(version);
 }
 
 static void do_discard(uint64_t lba, uint32_t len)
@@ -225,7 +250,8 @@ static void usage(FILE *f)
 		"  -S, --seg-blocks B, -G, --nr-segs S   device geometry for the trace header\n"
 		"  -s, --seed S       (default 12345)\n"
 		"  -k, --mark-file F  write 1 to F (the device's sysfs mark) where the window starts\n"
-		"  -v, --verify       read every block back at the end and check it\n");
+		"  -v, --verify       read every block back at the end and check it\n"
+		"  -R, --rate K       write at most K thousand blocks a second (default: no limit)\n");
 }
 
 static double parse_x(const char *s, const char *what)
@@ -262,7 +288,7 @@ int main(int argc, char **argv)
 		{ "discard", 1, NULL, 'D' }, { "discard-max", 1, NULL, 'M' },
 		{ "seg-blocks", 1, NULL, 'S' }, { "nr-segs", 1, NULL, 'G' },
 		{ "seed", 1, NULL, 's' }, { "verify", 0, NULL, 'v' },
-		{ "mark-file", 1, NULL, 'k' },
+		{ "mark-file", 1, NULL, 'k' }, { "rate", 1, NULL, 'R' },
 		{ "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
 	bool have_wl = false;
@@ -271,7 +297,7 @@ int main(int argc, char **argv)
 	uint64_t nrand, mark_at, period, t;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "w:d:t:b:r:m:P:W:D:M:S:G:s:k:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:d:t:b:r:m:P:W:D:M:S:G:s:k:R:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			if (parse_wl(optarg)) {
@@ -294,6 +320,7 @@ int main(int argc, char **argv)
 		case 's': o.seed = strtoull(optarg, NULL, 0); break;
 		case 'v': o.verify = true; break;
 		case 'k': o.mark_file = optarg; break;
+		case 'R': o.rate = parse_x(optarg, "--rate") * 1000; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Replay of a logblk trace through core/lb_core.c; see lb_replay.h. */
+/*
+ * Replay of a logblk trace through core/lb_core.c and the learned
+ * placement (lb_place.c); see lb_replay.h.
+ *
+ * A write request is replayed as the kernel applies it
+ * (kernel/examples/logblk/logblk_place.c): the request's features first,
+ * block by block (core/lb_feat.c, at the ticks its blocks will get), then
+ * the blocks, each placed by its class; GC may run before any of them and
+ * moves blocks through the engine's callbacks.
+ */
 #include <errno.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lb_replay.h"
+
+#define MAX_REQ		(1u << 20)	/* blocks in one request we replay */
 
 int lbr_load(const char *path, struct lbr_trace *t)
 {
@@ -46,8 +59,81 @@ out:
 void lbr_free(struct lbr_trace *t)
 {
 	free(t->recs);
+	free(t->death);
 	t->recs = NULL;
+	t->death = NULL;
 	t->nr = 0;
+}
+
+/*
+ * The death tick of every block written, in the order written: the tick
+ * of the block's next write (of an admitted request), or of the discard
+ * that unmaps it. Admission (-ENOSPC of a thin device) depends only on the
+ * requests, so it is decided here as in any replay.
+ */
+int lbr_deaths(struct lbr_trace *t, const struct lb_geometry *g)
+{
+	uint64_t n = 0, tick = 0, mapped = 0, cap = 1 << 16, *last = NULL;
+	uint64_t max_valid = (uint64_t)(g->nr_segs - LB_SPARE_SEGS) * g->seg_blocks;
+	size_t i;
+
+	if (lb_geometry_error(g))
+		return -EINVAL;
+	if (t->death && t->death_capacity == max_valid)
+		return 0;
+	free(t->death);
+	last = malloc((size_t)t->h.nr_lblocks * sizeof(*last));
+	t->death = malloc(cap * sizeof(*t->death));
+	if (!last || !t->death) {
+		free(last);
+		return -ENOMEM;
+	}
+	memset(last, 0xff, (size_t)t->h.nr_lblocks * sizeof(*last));
+	for (i = 0; i < t->nr; i++) {
+		const struct lbt_rec *r = &t->recs[i];
+		uint64_t fresh = 0, b;
+
+		if ((r->op != LBT_WRITE && r->op != LBT_DISCARD) || !r->len ||
+		    r->lba >= t->h.nr_lblocks || r->len > t->h.nr_lblocks - r->lba)
+			continue;
+		if (r->op == LBT_DISCARD) {
+			for (b = r->lba; b < r->lba + r->len; b++) {
+				if (last[b] != UINT64_MAX) {
+					t->death[last[b]] = tick;
+					last[b] = UINT64_MAX;
+					mapped--;
+				}
+			}
+			continue;
+		}
+		for (b = r->lba; b < r->lba + r->len; b++)
+			fresh += last[b] == UINT64_MAX;
+		if (mapped + fresh > max_valid)
+			continue;
+		for (b = r->lba; b < r->lba + r->len; b++) {
+			if (n == cap) {
+				uint64_t *d = realloc(t->death, 2 * cap * sizeof(*d));
+
+				if (!d) {
+					free(last);
+					return -ENOMEM;
+				}
+				t->death = d;
+				cap *= 2;
+			}
+			if (last[b] != UINT64_MAX)
+				t->death[last[b]] = tick;
+			else
+				mapped++;
+			t->death[n] = UINT64_MAX;
+			last[b] = n++;
+			tick++;
+		}
+	}
+	free(last);
+	t->nr_blocks = n;
+	t->death_capacity = max_valid;
+	return 0;
 }
 
 void lbr_opts_from_trace(const struct lbr_trace *t, struct lbr_opts *o)
@@ -60,17 +146,175 @@ void lbr_opts_from_trace(const struct lbr_trace *t, struct lbr_opts *o)
 	o->victim = t->h.victim;
 	o->follow_policy = true;
 	o->bg_gc = true;
+	o->how = LBR_AS_TRACED;
 }
 
-static void lbr_death(void *priv, const struct lb_death *dt)
+/* The state of one replay. */
+struct run {
+	const struct lbr_trace *t;
+	const struct lbr_opts *o;
+	struct lbr_result *res;
+	struct lbp_engine e;
+	uint64_t *cur;		/* per block: index of its live version (oracle) */
+	uint64_t written;	/* blocks written so far */
+	struct lbp_model *cache;	/* models loaded from the directory */
+	uint64_t *cache_ver;
+	size_t nr_cache;
+};
+
+static void run_death(void *priv, const struct lb_death *dt)
 {
-	struct lbr_result *res = priv;
+	struct run *r = priv;
 
-	res->deaths++;
-	res->death_moves += dt->gc_moves;
+	r->res->deaths++;
+	r->res->death_moves += dt->gc_moves;
 }
 
-static const struct lb_ops lbr_ops = { .death = lbr_death };
+static unsigned int oracle_class(const struct lbr_oracle *o, uint64_t life)
+{
+	unsigned int c = 0;
+	double th = o->base;
+
+	while (c < o->classes - 1 && (double)life >= th) {
+		c++;
+		th *= o->ratio;
+	}
+	return o->classes - 1 - c;	/* 0: the longest lives */
+}
+
+static unsigned int oracle_gc(void *priv, u32 lba, const struct lb_block *b)
+{
+	struct run *r = priv;
+	uint64_t death = r->t->death[r->cur[lba]];
+
+	(void)b;
+	return oracle_class(&r->o->oracle, death == UINT64_MAX ? UINT64_MAX :
+			    death - r->e.d.now);
+}
+
+/* The model of version @v for a MODEL record, or NULL. */
+static const struct lbp_model *model_of(struct run *r, uint64_t v)
+{
+	const struct lbr_models *m = &r->o->models;
+	char path[4096];
+	size_t i;
+
+	if (!v)
+		return NULL;
+	if (m->one)
+		return m->one;
+	if (!m->dir) {
+		r->res->models_missing++;
+		return NULL;
+	}
+	for (i = 0; i < r->nr_cache; i++)
+		if (r->cache_ver[i] == v)
+			return &r->cache[i];
+	snprintf(path, sizeof(path), "%s/%" PRIu64 ".mlm", m->dir, v);
+	{
+		struct lbp_model *c = realloc(r->cache, (r->nr_cache + 1) * sizeof(*c));
+		uint64_t *cv;
+
+		if (!c)
+			return NULL;
+		r->cache = c;
+		cv = realloc(r->cache_ver, (r->nr_cache + 1) * sizeof(*cv));
+		if (!cv)
+			return NULL;
+		r->cache_ver = cv;
+		if (lbp_model_read(&r->cache[r->nr_cache], path)) {
+			r->res->models_missing++;
+			return NULL;
+		}
+		r->cache_ver[r->nr_cache] = v;
+		return &r->cache[r->nr_cache++];
+	}
+}
+
+/*
+ * Replay the write of record @i and the records that describe it (CLASS,
+ * and MODEL records among them). Returns the index of the last record used.
+ */
+static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], int *err)
+{
+	const struct lbt_rec *w = &r->t->recs[i];
+	const struct lbr_opts *o = r->o;
+	struct lbp_engine *e = &r->e;
+	u32 n = w->len, b, slot;
+	size_t j;
+	int ret;
+
+	*err = 0;
+	lbf_request(&e->fs, (u32)w->lba, n, w->arg);
+	ret = lb_write_begin(&e->d, (u32)w->lba, n);
+	if (ret == -ENOSPC) {
+		r->res->nospc_reqs++;
+		return i;
+	}
+	if (ret) {
+		*err = ret;
+		return i;
+	}
+	for (b = 0; b < n; b++) {
+		lbf_user(&e->fs, e->fb, &e->d, (u32)w->lba + b, e->d.now + b, f[b]);
+		switch (o->how) {
+		case LBR_MODEL:
+			hint[b] = (u8)lbp_model_hint(o->model, &e->d, f[b]);
+			break;
+		case LBR_ORACLE: {
+			uint64_t death = r->t->death[r->written + b];
+
+			hint[b] = (u8)oracle_class(&o->oracle, death == UINT64_MAX ? UINT64_MAX :
+						   death - (e->d.now + b));
+			break;
+		}
+		default:
+			hint[b] = LB_CLASS_NONE;
+			break;
+		}
+	}
+	/* The records the kernel put after the write: its decisions. */
+	for (j = i + 1; j < r->t->nr && o->how != LBR_POLICY; j++) {
+		const struct lbt_rec *c = &r->t->recs[j];
+
+		if (c->op == LBT_MODEL && o->how == LBR_AS_TRACED) {
+			e->model = model_of(r, c->lba);
+			continue;
+		}
+		if (c->op == LBT_MODE && o->how == LBR_AS_TRACED) {
+			e->gc_all = c->arg == ML_LIB_MODE_RECOMMENDATION;
+			continue;
+		}
+		if (c->op != LBT_CLASS)
+			break;
+		if (o->how != LBR_AS_TRACED)
+			continue;
+		if (c->lba < w->lba || c->len > n || c->lba - w->lba > n - c->len ||
+		    (c->arg != LBT_CLASS_NONE && c->arg >= LB_MAX_STREAMS)) {
+			*err = -EINVAL;
+			return j;
+		}
+		for (b = (u32)(c->lba - w->lba); b < c->lba - w->lba + c->len; b++) {
+			hint[b] = c->arg;
+			if (c->arg == LBT_CLASS_NONE)
+				continue;
+			r->res->ml_blocks++;
+			if (e->model) {
+				r->res->ml_checked++;
+				r->res->ml_mismatch += lbp_model_hint(e->model, &e->d, f[b]) != c->arg;
+			}
+		}
+	}
+	for (b = 0; b < n; b++) {
+		ret = lb_write_block(&e->d, (u32)w->lba + b, hint[b], &slot);
+		if (ret) {
+			*err = ret;
+			break;
+		}
+		r->cur[(u32)w->lba + b] = r->written++;
+	}
+	return j - 1;
+}
 
 /*
  * Replay @t with the options @o. A write the device refused for lack of
@@ -81,9 +325,10 @@ int lbr_run(const struct lbr_trace *t, const struct lbr_opts *o,
 	    struct lbr_result *res)
 {
 	const char *why = lb_geometry_error(&o->g);
-	struct lb_dev d;
-	size_t len, i;
-	void *mem;
+	struct run r = { .t = t, .o = o, .res = res };
+	s64 (*f)[LBF_NR] = NULL;
+	u8 *hint = NULL;
+	size_t i;
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -91,68 +336,152 @@ int lbr_run(const struct lbr_trace *t, const struct lbr_opts *o,
 		fprintf(stderr, "replay: bad geometry: %s\n", why);
 		return -EINVAL;
 	}
-	len = lb_mem_size(&o->g);
-	mem = aligned_alloc(8, (len + 7) & ~(size_t)7);
-	if (!mem)
-		return -ENOMEM;
-	lb_init(&d, &o->g, mem, len, &lbr_ops, res);
-	if (lb_set_policy(&d, o->place, o->victim)) {
+	if ((o->how == LBR_MODEL && !o->model) ||
+	    (o->how == LBR_ORACLE && (!t->death || o->oracle.classes < 2 ||
+				      t->death_capacity != (uint64_t)(o->g.nr_segs -
+					LB_SPARE_SEGS) * o->g.seg_blocks ||
+				      o->oracle.classes > LB_MAX_STREAMS ||
+				      !(o->oracle.base > 0) || !(o->oracle.ratio >= 1)))) {
+		fprintf(stderr, "replay: no model, or no deaths for the oracle\n");
+		return -EINVAL;
+	}
+	ret = lbp_init(&r.e, &o->g, o->place, o->victim);
+	if (ret) {
 		fprintf(stderr, "replay: unknown policy %u/%u\n", o->place, o->victim);
-		ret = -EINVAL;
+		return ret;
+	}
+	r.e.death = run_death;
+	r.e.priv = &r;
+	if (o->how == LBR_MODEL) {
+		r.e.model = o->model;
+		r.e.gc_all = true;
+	} else if (o->how == LBR_ORACLE) {
+		r.e.gc_override = oracle_gc;
+	}
+	r.cur = calloc(o->g.nr_lblocks, sizeof(*r.cur));
+	hint = malloc(MAX_REQ);
+	f = malloc(MAX_REQ * sizeof(*f));
+	if (!r.cur || !hint || !f) {
+		ret = -ENOMEM;
 		goto out;
 	}
-	d.stats.policy_switches = 0;
 	for (i = 0; i < t->nr && !ret; i++) {
-		const struct lbt_rec *r = &t->recs[i];
-		u32 slot, b;
+		const struct lbt_rec *rec = &t->recs[i];
 
-		switch (r->op) {
+		switch (rec->op) {
 		case LBT_WRITE:
-			if (r->lba >= o->g.nr_lblocks) {
+			if (rec->lba >= o->g.nr_lblocks || rec->len > MAX_REQ) {
 				ret = -EINVAL;
 				break;
 			}
-			ret = lb_write_begin(&d, (u32)r->lba, r->len);
-			if (ret == -ENOSPC) {
-				res->nospc_reqs++;
-				ret = 0;
-				break;
-			}
-			for (b = 0; b < r->len && !ret; b++)
-				ret = lb_write_block(&d, (u32)r->lba + b, r->arg, &slot);
+			i = replay_write(&r, i, hint, f, &ret);
 			break;
 		case LBT_DISCARD:
-			ret = r->lba < o->g.nr_lblocks ?
-				lb_discard(&d, (u32)r->lba, r->len) : -EINVAL;
+			ret = rec->lba < o->g.nr_lblocks ?
+				lb_discard(&r.e.d, (u32)rec->lba, rec->len) : -EINVAL;
 			break;
 		case LBT_GC:
-			if (o->bg_gc && lb_gc_wanted(&d, r->len))
-				lb_gc_one(&d, true);
+			if (o->bg_gc && lb_gc_wanted(&r.e.d, rec->len))
+				lb_gc_one(&r.e.d, true);
 			break;
 		case LBT_POLICY:
 			if (o->follow_policy)
-				ret = lb_set_policy(&d, r->arg, r->len);
+				ret = lb_set_policy(&r.e.d, rec->arg, rec->len);
 			break;
 		case LBT_MARK:
-			res->at_mark = d.stats;
+			res->at_mark = r.e.d.stats;
 			res->has_mark = true;
+			break;
+		case LBT_MODEL:
+			if (o->how == LBR_AS_TRACED)
+				r.e.model = model_of(&r, rec->lba);
+			break;
+		case LBT_MODE:
+			/* In RECOMMENDATION the model also moves the policy's blocks. */
+			if (o->how == LBR_AS_TRACED)
+				r.e.gc_all = rec->arg == ML_LIB_MODE_RECOMMENDATION;
+			break;
+		case LBT_CLASS:
+			/* Only right after a write (replay_write() takes them). */
+			ret = -EINVAL;
 			break;
 		}
 		if (ret)
 			fprintf(stderr, "replay: record %zu (op %u lba %llu len %u): error %d\n",
-				i, r->op, (unsigned long long)r->lba, r->len, ret);
+				i, rec->op, (unsigned long long)rec->lba, rec->len, ret);
 	}
-	res->total = d.stats;
-	res->mapped = d.mapped;
-	res->free_segs = d.nr_free;
+	res->total = r.e.d.stats;
+	res->mapped = r.e.d.mapped;
+	res->free_segs = r.e.d.nr_free;
+	res->gc_advised = r.e.gc_advised;
 	if (!ret && o->check) {
-		why = lb_check(&d);
+		why = lb_check(&r.e.d);
 		if (why) {
 			fprintf(stderr, "replay: inconsistent device after the trace: %s\n", why);
 			ret = -EIO;
 		}
 	}
 out:
-	free(mem);
+	for (i = 0; i < r.nr_cache; i++)
+		lbp_model_free(&r.cache[i]);
+	free(r.cache);
+	free(r.cache_ver);
+	free(r.cur);
+	free(hint);
+	free(f);
+	lbp_free(&r.e);
 	return ret;
+}
+
+static double waf_of(const struct lbr_result *r)
+{
+	uint64_t u = r->total.user_writes - r->at_mark.user_writes;
+	uint64_t g = r->total.gc_writes - r->at_mark.gc_writes;
+
+	return u ? (double)(u + g) / (double)u : INFINITY;
+}
+
+/*
+ * The oracle ceiling: the best of the research study's grid (gcsim's P5:
+ * first threshold N/64, N/16, N/4 or N ticks, ratio 2, 4 or 8, 4 or 6
+ * classes, greedy or cost-benefit victim). Its classes in *@best, its
+ * victim selection in *@victim, its figures in *@res.
+ */
+int lbr_best_oracle(struct lbr_trace *t, const struct lbr_opts *o,
+		    struct lbr_result *res, struct lbr_oracle *best, unsigned int *victim)
+{
+	static const double bases[] = { 1.0 / 64, 1.0 / 16, 1.0 / 4, 1 };
+	static const double ratios[] = { 2, 4, 8 };
+	static const unsigned int classes[] = { 4, 6 };
+	struct lbr_opts oo = *o;
+	struct lbr_result rr;
+	double best_waf = INFINITY;
+	int ret = lbr_deaths(t, &o->g);
+
+	if (ret)
+		return ret;
+	oo.how = LBR_ORACLE;
+	oo.follow_policy = false;
+	for (unsigned int v = 0; v < LB_VICTIM_COUNT; v++) {
+		oo.victim = v;
+		for (size_t a = 0; a < 4; a++) {
+			for (size_t b = 0; b < 3; b++) {
+				for (size_t c = 0; c < 2; c++) {
+					oo.oracle = (struct lbr_oracle){
+						bases[a] * o->g.nr_lblocks, ratios[b], classes[c]
+					};
+					ret = lbr_run(t, &oo, &rr);
+					if (ret)
+						return ret;
+					if (waf_of(&rr) < best_waf) {
+						best_waf = waf_of(&rr);
+						*res = rr;
+						*best = oo.oracle;
+						*victim = v;
+					}
+				}
+			}
+		}
+	}
+	return 0;
 }

@@ -94,6 +94,7 @@ int lbt_open_read(struct lbt_reader *r, const char *path,
 {
 	r->path = path;
 	r->index = 0;
+	r->have_next = false;
 	r->f = fopen(path, "rb");
 	if (!r->f) {
 		int err = errno;
@@ -110,7 +111,7 @@ int lbt_open_read(struct lbt_reader *r, const char *path,
 		fprintf(stderr, "%s: not a logblk trace (bad magic)\n", path);
 		goto bad;
 	}
-	if (h->version != LBT_VERSION || h->header_size != sizeof(*h) ||
+	if (h->version < 1 || h->version > LBT_VERSION || h->header_size != sizeof(*h) ||
 	    h->block_size != LBT_BLOCK_SIZE) {
 		fprintf(stderr, "%s: unsupported trace version %u (header %u bytes, block %u)\n",
 			path, h->version, h->header_size, h->block_size);
@@ -122,6 +123,7 @@ int lbt_open_read(struct lbt_reader *r, const char *path,
 			goto bad;
 		}
 	}
+	r->version = h->version;
 	return 0;
 bad:
 	fclose(r->f);
@@ -129,10 +131,21 @@ bad:
 	return -EINVAL;
 }
 
-/* Return 1 with a record, 0 at the end of the file, -EINVAL on a bad record. */
+/*
+ * Return 1 with a record, 0 at the end of the file, -EINVAL on a bad record.
+ * A version 1 write with a class hint in its arg comes back as a version 2
+ * write (no lifetime hint) and a CLASS record for all its blocks.
+ */
 int lbt_get(struct lbt_reader *r, struct lbt_rec *rec)
 {
-	size_t n = fread(rec, 1, sizeof(*rec), r->f);
+	size_t n;
+
+	if (r->have_next) {
+		*rec = r->next;
+		r->have_next = false;
+		return 1;
+	}
+	n = fread(rec, 1, sizeof(*rec), r->f);
 
 	if (n == 0 && feof(r->f))
 		return 0;
@@ -144,12 +157,21 @@ int lbt_get(struct lbt_reader *r, struct lbt_rec *rec)
 	rec->flags = le16toh(rec->flags);
 	rec->len = le32toh(rec->len);
 	rec->lba = le64toh(rec->lba);
-	if (rec->op < LBT_WRITE || rec->op > LBT_MARK || rec->flags) {
+	if (rec->op < LBT_WRITE || rec->op > (r->version == 1 ? LBT_MARK : LBT_OP_MAX) ||
+	    rec->flags) {
 		fprintf(stderr, "%s: record %llu: unknown op %u or flags %#x\n",
 			r->path, (unsigned long long)r->index, rec->op, rec->flags);
 		return -EINVAL;
 	}
 	r->index++;
+	if (r->version == 1 && rec->op == LBT_WRITE) {
+		if (rec->arg != LBT_CLASS_NONE) {
+			r->next = *rec;
+			r->next.op = LBT_CLASS;
+			r->have_next = true;
+		}
+		rec->arg = 0;
+	}
 	return 1;
 }
 

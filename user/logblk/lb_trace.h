@@ -10,19 +10,28 @@
 #ifndef LB_TRACE_H
 #define LB_TRACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #define LBT_MAGIC		"LBTRACE1"
-#define LBT_VERSION		1
+#define LBT_VERSION		2	/* version 1 is read too (lbt_get() converts it) */
 #define LBT_BLOCK_SIZE		4096
+#define LBT_CLASS_NONE		0xff	/* CLASS arg: the policy places the blocks */
 
 enum lbt_op {
-	LBT_WRITE = 1,		/* lba, len blocks; arg = class hint (0xff: none) */
+	LBT_WRITE = 1,		/* lba, len blocks; arg = the bio's write-lifetime hint */
 	LBT_DISCARD = 2,	/* lba, len blocks (also write-zeroes) */
 	LBT_GC = 3,		/* background GC collected one victim here */
 	LBT_POLICY = 4,		/* arg = placement, len = victim selection */
 	LBT_MARK = 5,		/* measurement window starts here */
+	LBT_CLASS = 6,		/* blocks lba .. lba + len - 1 of the write just before
+				 * go to class (stream) arg, LBT_CLASS_NONE: the
+				 * policy's choice (the default without CLASS records) */
+	LBT_MODEL = 7,		/* lba = version of the placement model in force
+				 * from here on, 0 = none */
+	LBT_MODE = 8,		/* arg = the placement proxy's mode from here on */
+	LBT_OP_MAX = LBT_MODE,
 };
 
 struct lbt_header {
@@ -61,6 +70,9 @@ struct lbt_reader {
 	FILE *f;
 	const char *path;
 	uint64_t index;		/* records read so far */
+	uint32_t version;	/* of the file */
+	bool have_next;		/* a record converted from version 1 waits */
+	struct lbt_rec next;
 };
 
 int lbt_open_read(struct lbt_reader *r, const char *path,

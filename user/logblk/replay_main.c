@@ -11,9 +11,12 @@
 
 struct pol {
 	char name[24];
-	bool as_traced;
-	unsigned int place, victim;
+	enum lbr_place how;
+	unsigned int place, victim;	/* LBR_POLICY; the default of the others */
 };
+
+static const char *model_path, *models_dir;
+static struct lbp_model model;
 
 static void usage(FILE *f)
 {
@@ -21,8 +24,15 @@ static void usage(FILE *f)
 		"usage: logblk-replay [options] TRACE...\n"
 		"  -p, --policy LIST  comma-separated policies: p1 p2 p3x p4, PLACE/VICTIM\n"
 		"                     (mixed gcsep hotcold sepbit / greedy cb), \"trace\" (as\n"
-		"                     captured, following its policy switches) or \"all\"\n"
-		"                     (p1,p2,p3x,p4); default: trace,all\n"
+		"                     captured, following its policy switches and its\n"
+		"                     placement decisions), \"all\" (p1,p2,p3x,p4), \"model\"\n"
+		"                     (every write placed by --model, the default policy\n"
+		"                     the trace's), \"oracle\" (by the true next death: the\n"
+		"                     best of a grid of classes); default: trace,all\n"
+		"  -m, --model FILE   a placement model (logblk/placement proxy's format)\n"
+		"  -M, --models DIR   the models of the trace's MODEL records, DIR/VERSION.mlm\n"
+		"  -V, --verify       with \"trace\": fail unless every ML class in the trace\n"
+		"                     is the class its model gives (needs -m or -M)\n"
 		"  -o, --op PCT       over-provisioning: size the device for PCT%% spare space\n"
 		"                     (default: the capturing device's segments)\n"
 		"  -s, --seg-blocks N blocks per segment (default: the trace's)\n"
@@ -39,9 +49,16 @@ static int add_pol(struct pol *p, int *n, const char *w, size_t len)
 	if (*n >= 64)
 		return -E2BIG;
 	memset(&p[*n], 0, sizeof(p[*n]));
+	p[*n].how = LBR_POLICY;
 	if (len == 5 && !memcmp(w, "trace", 5)) {
-		p[*n].as_traced = true;
+		p[*n].how = LBR_AS_TRACED;
 		strcpy(p[*n].name, "trace");
+	} else if (len == 5 && !memcmp(w, "model", 5)) {
+		p[*n].how = LBR_MODEL;
+		strcpy(p[*n].name, "model");
+	} else if (len == 6 && !memcmp(w, "oracle", 6)) {
+		p[*n].how = LBR_ORACLE;
+		strcpy(p[*n].name, "oracle");
 	} else if (slash) {
 		int pl = lb_parse_place(w, slash - w);
 		int vi = lb_parse_victim(slash + 1, len - (slash + 1 - w));
@@ -106,17 +123,20 @@ int main(int argc, char **argv)
 		{ "no-bg-gc", no_argument, NULL, 'n' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "kv", no_argument, NULL, 'k' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "models", required_argument, NULL, 'M' },
+		{ "verify", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pol pols[64];
 	int npol = 0, c, rc = 0;
 	long op = -1, seg_blocks = 0;
-	bool no_bg = false, check = false, kv = false;
+	bool no_bg = false, check = false, kv = false, verify = false;
 	char *end;
 
 	parse_pols("trace,all", pols, &npol);
-	while ((c = getopt_long(argc, argv, "p:o:s:nckh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:s:nckm:M:Vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_pols(optarg, pols, &npol))
@@ -147,6 +167,15 @@ int main(int argc, char **argv)
 		case 'k':
 			kv = true;
 			break;
+		case 'm':
+			model_path = optarg;
+			break;
+		case 'M':
+			models_dir = optarg;
+			break;
+		case 'V':
+			verify = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -159,6 +188,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	for (int i = 0; i < npol; i++) {
+		if (pols[i].how == LBR_MODEL && !model_path) {
+			fprintf(stderr, "logblk-replay: policy \"model\" needs --model\n");
+			return 2;
+		}
+	}
+	if (verify && !model_path && !models_dir) {
+		fprintf(stderr, "logblk-replay: --verify needs --model or --models\n");
+		return 2;
+	}
+	if (model_path && lbp_model_read(&model, model_path))
+		return 2;
 	if (!kv)
 		printf("%-28s %-16s %12s %12s %8s %8s\n", "trace", "policy",
 		       "user_blocks", "gc_blocks", "WAF", "WAF_win");
@@ -187,30 +228,54 @@ int main(int argc, char **argv)
 				rc = 1;
 				break;
 			}
-			if (!pols[i].as_traced) {
+			o.how = pols[i].how;
+			if (o.how == LBR_POLICY) {
 				o.place = pols[i].place;
 				o.victim = pols[i].victim;
 				o.follow_policy = false;
 			}
 			o.bg_gc = !no_bg;
 			o.check = check;
-			if (lbr_run(&t, &o, &r)) {
+			o.model = model_path ? &model : NULL;
+			o.models.dir = models_dir;
+			o.models.one = models_dir ? NULL : o.model;
+			if (o.how == LBR_ORACLE ? lbr_best_oracle(&t, &o, &r, &o.oracle, &o.victim) :
+			    lbr_run(&t, &o, &r)) {
 				rc = 1;
 				continue;
+			}
+			if (o.how == LBR_AS_TRACED && verify &&
+			    (r.ml_mismatch || r.ml_checked != r.ml_blocks || r.models_missing)) {
+				fprintf(stderr, "%s: %llu of %llu ML classes differ from the model's, "
+					"%llu not checked, %llu models missing\n", argv[a],
+					(unsigned long long)r.ml_mismatch,
+					(unsigned long long)r.ml_checked,
+					(unsigned long long)(r.ml_blocks - r.ml_checked),
+					(unsigned long long)r.models_missing);
+				rc = 1;
 			}
 			wu = r.total.user_writes - r.at_mark.user_writes;
 			wg = r.total.gc_writes - r.at_mark.gc_writes;
 			waf_str(waf, sizeof(waf), r.total.user_writes, r.total.gc_writes);
 			waf_str(wwin, sizeof(wwin), wu, wg);
 			if (kv) {
-				printf("trace=%s policy=%s nr_segs=%u user=%llu gc=%llu waf=%s win_user=%llu win_gc=%llu win_waf=%s gc_fg=%llu gc_bg=%llu nospc=%llu mapped=%u free_segs=%u\n",
+				printf("trace=%s policy=%s nr_segs=%u user=%llu gc=%llu waf=%s win_user=%llu win_gc=%llu win_waf=%s gc_fg=%llu gc_bg=%llu nospc=%llu mapped=%u free_segs=%u ml_blocks=%llu ml_checked=%llu ml_mismatch=%llu gc_advised=%llu",
 				       base, pols[i].name, o.g.nr_segs,
 				       (unsigned long long)r.total.user_writes,
 				       (unsigned long long)r.total.gc_writes, waf,
 				       (unsigned long long)wu, (unsigned long long)wg, wwin,
 				       (unsigned long long)r.total.gc_fg,
 				       (unsigned long long)r.total.gc_bg,
-				       (unsigned long long)r.nospc_reqs, r.mapped, r.free_segs);
+				       (unsigned long long)r.nospc_reqs, r.mapped, r.free_segs,
+				       (unsigned long long)r.ml_blocks,
+				       (unsigned long long)r.ml_checked,
+				       (unsigned long long)r.ml_mismatch,
+				       (unsigned long long)r.gc_advised);
+				if (o.how == LBR_ORACLE)
+					printf(" oracle=%g/%g/%u/%s", o.oracle.base / o.g.nr_lblocks,
+					       o.oracle.ratio, o.oracle.classes,
+					       lb_victim_name(o.victim));
+				printf("\n");
 			} else {
 				printf("%-28s %-16s %12llu %12llu %8s %8s\n", base, pols[i].name,
 				       (unsigned long long)r.total.user_writes,
@@ -219,5 +284,7 @@ int main(int argc, char **argv)
 		}
 		lbr_free(&t);
 	}
+	if (model_path)
+		lbp_model_free(&model);
 	return rc;
 }

@@ -1,0 +1,852 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The learner of logblk's placement; see lb_learn.h and docs/logblk.md. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "lb_learn.h"
+#include "lb_tree.h"
+
+#define NFB		(LBF_NR - 1)	/* binned features kept per row: all but the tick */
+#define NONE64		UINT64_MAX
+#define HELDOUT_MOD	8		/* writes whose tick hashes to 0 mod this are held out */
+#define MAX_JUDGE	64
+
+/* A block write the device decided: one slot per tick of the device clock. */
+struct row {
+	uint64_t tick;			/* NONE64: empty */
+	uint64_t death;			/* NONE64: alive, or not known yet */
+	uint64_t id;			/* decision id */
+	uint32_t lba;
+	uint8_t f[NFB];
+};
+
+/* A GC move in a shadow device: a row of the GC-time decision. */
+struct gcrow {
+	uint64_t tick;			/* of the move */
+	uint64_t src;			/* tick of the version moved */
+	uint8_t f[NFB];
+};
+
+struct discard {
+	uint64_t tick;			/* the version died here */
+	uint64_t src;			/* tick of the version */
+	uint32_t lba;
+};
+
+struct model {
+	bool valid;
+	struct lbt_tree tree;		/* for the held-out error; nr_nodes 0: unknown */
+	struct lbp_model pm;
+	double th[LBP_CLASSES - 1];	/* class thresholds in ticks */
+};
+
+/* A device that follows the write stream with one placement. */
+struct shadow {
+	struct lbl *l;
+	struct lbp_engine e;
+	struct model m;			/* places its writes; invalid: the default policy */
+	struct gcrow *gc;		/* ring of GC rows, by insertion */
+	uint64_t gc_n, gc_skip;
+	uint64_t hist_user[MAX_JUDGE + 1], hist_gc[MAX_JUDGE + 1];	/* at each round */
+};
+
+struct lbl {
+	struct lb_geometry g;
+	unsigned int place, victim;
+	struct lbl_params p;
+	uint64_t N, R;			/* blocks; ticks per round */
+
+	struct row *rows;		/* ring, indexed by tick & mask */
+	uint64_t mask, gc_mask;
+	uint64_t newest;		/* highest tick seen + 1 */
+	uint64_t *cur;			/* per block: tick of its newest version, NONE64 */
+
+	struct discard *pend;		/* discards waiting for the shadows, a min-heap */
+	size_t nr_pend, cap_pend;
+
+	unsigned int nr_shadows;	/* 1 + nr_cands: [0] the default policy */
+	struct shadow *sh;
+	uint64_t *sv;			/* per block: tick of the shadows' version */
+	uint64_t stick;			/* next tick the shadows apply */
+
+	struct model deployed;		/* a copy of what the kernel runs */
+	int deployed_cfg;		/* its configuration, -1: none or foreign */
+	struct lbl_stats st;
+	struct lbl_verdict last;
+	bool have_verdict;
+	void *out_blob;			/* a model to push, from the last round */
+	size_t out_len;
+};
+
+void lbl_params_default(struct lbl_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->round = 0.25;
+	p->judge_rounds = 8;
+	p->margin = 0.01;
+	p->switch_margin = 0.1;
+	p->heldout_slack = 0.25;
+	p->depth = 6;
+	p->min_leaf = 1.0 / 200;
+	p->max_rows = 131072;
+	p->gc_keep = 4;
+	p->censored = 1;
+	p->lag_share = 1.0 / 16;
+	p->feature_mask = ((1u << LBF_NR) - 1) & ~(1u << LBF_TICK);
+	/* Fast: short labels, recent rows; slow: long labels, more rows. */
+	p->cand[0] = (struct lbl_cand_cfg){ 0.125, 1, 1.0 / 16, 2 };
+	p->cand[1] = (struct lbl_cand_cfg){ 1, 2, 1.0 / 16, 4 };
+	p->nr_cands = 2;
+}
+
+static uint64_t pow2_at_least(uint64_t x)
+{
+	uint64_t p = 1;
+
+	while (p < x)
+		p <<= 1;
+	return p;
+}
+
+static void model_free(struct model *m)
+{
+	if (m->valid)
+		lbp_model_free(&m->pm);
+	memset(m, 0, sizeof(*m));
+}
+
+static void shadow_moved(void *priv, u32 lba);
+
+int lbl_create(const struct lb_geometry *g, unsigned int place, unsigned int victim,
+	       const struct lbl_params *p, struct lbl **out)
+{
+	struct lbl *l;
+	double span = 0;
+	uint64_t i, n;
+	int ret = 0;
+
+	if (!p->nr_cands || p->nr_cands > LBL_MAX_CANDS || !(p->round > 0) ||
+	    !p->judge_rounds || p->judge_rounds > MAX_JUDGE || p->depth < 1 ||
+	    p->depth > 8 || !p->max_rows || !p->gc_keep || !(p->censored >= 0) || (p->feature_mask & (1u << LBF_TICK)) ||
+	    lb_geometry_error(g))
+		return -EINVAL;
+	for (i = 0; i < p->nr_cands; i++) {
+		const struct lbl_cand_cfg *c = &p->cand[i];
+
+		if (!(c->lag >= 0) || !(c->window > 0) || !(c->th_base > 0) ||
+		    !(c->th_ratio >= 1))
+			return -EINVAL;
+		if (c->lag + c->window > span)
+			span = c->lag + c->window;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->g = *g;
+	l->place = place;
+	l->victim = victim;
+	l->p = *p;
+	l->N = g->nr_lblocks;
+	l->R = (uint64_t)(p->round * l->N);
+	if (!l->R)
+		l->R = 1;
+	l->deployed_cfg = -1;
+	n = pow2_at_least((uint64_t)((span + p->lag_share + 0.5) * l->N) + l->R);
+	l->mask = n - 1;
+	l->gc_mask = pow2_at_least(n / 2) - 1;
+	l->nr_shadows = 1 + p->nr_cands;
+	l->rows = malloc(n * sizeof(*l->rows));
+	l->cur = malloc(l->N * sizeof(*l->cur));
+	l->sv = malloc(l->N * sizeof(*l->sv));
+	l->sh = calloc(l->nr_shadows, sizeof(*l->sh));
+	if (!l->rows || !l->cur || !l->sv || !l->sh) {
+		lbl_destroy(l);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		l->rows[i].tick = NONE64;
+	for (i = 0; i < l->N; i++)
+		l->cur[i] = l->sv[i] = NONE64;
+	for (i = 0; !ret && i < l->nr_shadows; i++) {
+		struct shadow *sh = &l->sh[i];
+
+		sh->l = l;
+		ret = lbp_init(&sh->e, g, place, victim);
+		if (ret)
+			break;
+		sh->e.moved = shadow_moved;
+		sh->e.priv = sh;
+		/* A shadow shows the model at full share: it moves every block. */
+		sh->e.gc_all = true;
+		sh->gc = malloc((l->gc_mask + 1) * sizeof(*sh->gc));
+		if (!sh->gc)
+			ret = -ENOMEM;
+	}
+	if (ret) {
+		lbl_destroy(l);
+		return ret;
+	}
+	*out = l;
+	return 0;
+}
+
+void lbl_destroy(struct lbl *l)
+{
+	unsigned int i;
+
+	if (!l)
+		return;
+	for (i = 0; l->sh && i < l->nr_shadows; i++) {
+		lbp_free(&l->sh[i].e);
+		model_free(&l->sh[i].m);
+		free(l->sh[i].gc);
+	}
+	model_free(&l->deployed);
+	free(l->rows);
+	free(l->cur);
+	free(l->sv);
+	free(l->pend);
+	free(l->sh);
+	free(l->out_blob);
+	free(l);
+}
+
+void lbl_set_default(struct lbl *l, unsigned int place, unsigned int victim)
+{
+	if (place == l->place && victim == l->victim)
+		return;
+	l->place = place;
+	l->victim = victim;
+	/* Every shadow: the configurations' shadows use it for -1 and old blocks. */
+	for (unsigned int i = 0; i < l->nr_shadows; i++)
+		lb_set_policy(&l->sh[i].e.d, place, victim);
+}
+
+static struct row *row_at(struct lbl *l, uint64_t tick)
+{
+	struct row *r = &l->rows[tick & l->mask];
+
+	return r->tick == tick ? r : NULL;
+}
+
+static void row_features(const struct row *r, s64 *f)
+{
+	for (unsigned int i = 0; i < NFB; i++)
+		f[i] = r->f[i];
+	f[LBF_TICK] = (s64)r->tick;
+}
+
+void lbl_write(struct lbl *l, uint32_t lba, uint64_t decision_id, const int64_t *f)
+{
+	uint64_t tick = (uint64_t)f[LBF_TICK];
+	struct row *r, *old;
+
+	l->st.writes++;
+	if (lba >= l->N || f[LBF_TICK] < 0 || tick < l->stick ||
+	    (l->newest > l->mask && tick <= l->newest - 1 - l->mask)) {
+		l->st.late++;
+		return;
+	}
+	r = &l->rows[tick & l->mask];
+	r->tick = tick;
+	r->death = NONE64;
+	r->id = decision_id;
+	r->lba = lba;
+	for (unsigned int i = 0; i < NFB; i++) {
+		int64_t v = f[i];
+
+		r->f[i] = (uint8_t)(v < 0 ? 0 : v > LBF_BINS - 1 ? LBF_BINS - 1 : v);
+	}
+	/* The block's previous version dies now, if it was still alive. */
+	if (l->cur[lba] != NONE64 && l->cur[lba] < tick) {
+		old = row_at(l, l->cur[lba]);
+		if (old && old->death == NONE64)
+			old->death = tick;
+	}
+	if (l->cur[lba] == NONE64 || l->cur[lba] < tick)
+		l->cur[lba] = tick;
+	if (tick + 1 > l->newest)
+		l->newest = tick + 1;
+}
+
+static bool discard_before(const struct discard *x, const struct discard *y)
+{
+	return x->tick != y->tick ? x->tick < y->tick : x->lba < y->lba;
+}
+
+/* @pend is a binary min-heap by (tick, lba). */
+static void pend_push(struct lbl *l, struct discard d)
+{
+	size_t i = l->nr_pend++;
+
+	while (i && discard_before(&d, &l->pend[(i - 1) / 2])) {
+		l->pend[i] = l->pend[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	l->pend[i] = d;
+}
+
+static struct discard pend_pop(struct lbl *l)
+{
+	struct discard top = l->pend[0], last = l->pend[--l->nr_pend];
+	size_t i = 0, n = l->nr_pend;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && discard_before(&l->pend[c + 1], &l->pend[c]))
+			c++;
+		if (!discard_before(&l->pend[c], &last))
+			break;
+		l->pend[i] = l->pend[c];
+		i = c;
+	}
+	if (n)
+		l->pend[i] = last;
+	return top;
+}
+
+/* Discards that die at or before @tick, in order, applied to the shadows. */
+static void shadow_discards(struct lbl *l, uint64_t tick)
+{
+	while (l->nr_pend && l->pend[0].tick <= tick) {
+		struct discard d = pend_pop(l);
+		const struct row *w = row_at(l, d.tick);
+
+		/* A write of the block at that tick killed it: no discard. */
+		if ((w && w->lba == d.lba) || l->sv[d.lba] != d.src)
+			continue;
+		for (unsigned int i = 0; i < l->nr_shadows; i++)
+			lb_discard(&l->sh[i].e.d, d.lba, 1);
+		l->sv[d.lba] = NONE64;
+		l->st.discards++;
+	}
+}
+
+void lbl_death(struct lbl *l, uint32_t lba, uint64_t decision_id, uint64_t lifetime)
+{
+	struct row *r;
+	uint64_t src, death;
+
+	l->st.deaths++;
+	if (lba >= l->N || l->cur[lba] == NONE64)
+		return;
+	/* The version of that decision: the newest, or one the ring still has. */
+	src = l->cur[lba];
+	r = row_at(l, src);
+	if (!r || r->id != decision_id)
+		return;
+	death = src + lifetime;
+	if (r->death != NONE64 && r->death <= death)
+		return;		/* an overwrite already explained it */
+	r->death = death;
+	if (death < l->stick)
+		return;		/* too late for the shadow */
+	if (l->nr_pend == l->cap_pend) {
+		size_t cap = l->cap_pend ? 2 * l->cap_pend : 256;
+		struct discard *p = realloc(l->pend, cap * sizeof(*p));
+
+		if (!p)
+			return;
+		l->pend = p;
+		l->cap_pend = cap;
+	}
+	pend_push(l, (struct discard){ .tick = death, .src = src, .lba = lba });
+}
+
+/* --- the shadow devices --------------------------------------------- */
+
+static void shadow_moved(void *priv, u32 lba)
+{
+	struct shadow *sh = priv;
+	struct lbl *l = sh->l;
+	struct gcrow *g;
+	s64 f[LBF_NR];
+
+	if (++sh->gc_skip < l->p.gc_keep || l->sv[lba] == NONE64)
+		return;
+	sh->gc_skip = 0;
+	lbf_moved(&sh->e.fs, sh->e.fb, &sh->e.d, lba, f);
+	g = &sh->gc[sh->gc_n++ & l->gc_mask];
+	g->tick = l->stick;
+	g->src = l->sv[lba];
+	for (unsigned int i = 0; i < NFB; i++)
+		g->f[i] = (uint8_t)f[i];
+	l->st.gc_rows++;
+}
+
+/* Apply one write to shadow @sh, placing with its model or its policy. */
+static void shadow_write(struct shadow *sh, const struct row *r)
+{
+	struct lbp_engine *e = &sh->e;
+	s64 f[LBF_NR];
+	unsigned int hint;
+	u32 slot;
+
+	row_features(r, f);
+	lbf_commit(&e->fs, e->fb, r->lba, f);
+	e->model = sh->m.valid ? &sh->m.pm : NULL;
+	hint = e->model ? lbp_model_hint(e->model, &e->d, f) : LB_CLASS_NONE;
+	if (lb_write_begin(&e->d, r->lba, 1))
+		return;
+	lb_write_block(&e->d, r->lba, hint, &slot);
+}
+
+static int round_run(struct lbl *l, uint64_t t);
+
+/* Advance the shadows as far as the data allows; run rounds as they come. */
+static int shadow_advance(struct lbl *l)
+{
+	uint64_t lag = (uint64_t)(l->p.lag_share * l->N);
+	int ret = 0;
+
+	while (l->stick + lag < l->newest) {
+		const struct row *r;
+
+		if (l->stick && l->stick % l->R == 0) {
+			ret = round_run(l, l->stick);
+			if (ret < 0)
+				return ret;
+		}
+		shadow_discards(l, l->stick);
+		r = row_at(l, l->stick);
+		if (r) {
+			for (unsigned int i = 0; i < l->nr_shadows; i++)
+				shadow_write(&l->sh[i], r);
+			l->sv[r->lba] = r->tick;
+		} else {
+			l->st.holes++;
+		}
+		l->stick++;
+	}
+	l->st.shadow_tick = l->stick;
+	return ret;
+}
+
+/* --- training ------------------------------------------------------------ */
+
+struct leafmap {
+	const double *th;
+};
+
+/* A leaf's class from its mean log2 lifetime: 0 = coldest. */
+static int64_t leaf_class(double mean, void *arg)
+{
+	const struct leafmap *lm = arg;
+	double life = exp2(mean);
+	int c = 0;
+
+	while (c < LBP_CLASSES - 1 && life >= lm->th[c])
+		c++;
+	return LBP_CLASSES - 1 - c;
+}
+
+/*
+ * The label of a version written at @tick, as seen at @t: log2 of its
+ * lifetime; for a version still alive, of what was seen plus
+ * @censored octaves (it lives longer than that: how much longer is not
+ * known, but counting it as dead now would make every class too hot).
+ * Negative: unusable.
+ */
+static float label(const struct lbl *l, uint64_t tick, uint64_t death, uint64_t t)
+{
+	uint64_t end = death < t ? death : t;
+
+	if (end < tick)
+		return -1;
+	return (float)(log2((double)(end - tick) + 1) + (death >= t ? l->p.censored : 0));
+}
+
+static bool heldout(uint64_t tick)
+{
+	return (tick * 0x9E3779B97F4A7C15ull) >> 61 == 0;	/* 1/8 of the ticks */
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Rows for one tree: features and labels. */
+struct rowset {
+	uint8_t *x;
+	float *y;
+	size_t n, cap;
+};
+
+static int rowset_init(struct rowset *rs, size_t cap)
+{
+	rs->n = 0;
+	rs->cap = cap;
+	rs->x = malloc(cap * NFB);
+	rs->y = malloc(cap * sizeof(*rs->y));
+	return rs->x && rs->y ? 0 : -ENOMEM;
+}
+
+static void rowset_free(struct rowset *rs)
+{
+	free(rs->x);
+	free(rs->y);
+}
+
+static void rowset_add(struct rowset *rs, const uint8_t *f, float y)
+{
+	if (rs->n == rs->cap || y < 0)
+		return;
+	memcpy(rs->x + rs->n * NFB, f, NFB);
+	rs->y[rs->n++] = y;
+}
+
+static int fit(struct lbl *l, const struct rowset *rs, struct lbt_tree *t, unsigned int depth)
+{
+	struct lbt_data d = { .n = rs->n, .stride = NFB, .x = rs->x, .y = rs->y };
+	struct lbt_params tp = {
+		.max_depth = depth,
+		.min_leaf = l->p.min_leaf * rs->n > 20 ? l->p.min_leaf * rs->n : 20,
+		.feature_mask = l->p.feature_mask & ~(1u << LBF_MOVED),
+		.nr_features = NFB,
+	};
+
+	return lbt_fit(t, &d, &tp);
+}
+
+/*
+ * Train configuration @c's model at tick @t: a tree for user writes on the
+ * rows of [t - lag - window, t - lag) (but the held-out ones), a tree for
+ * GC moves on @sh's GC rows of the same span, joined under a split on
+ * LBF_MOVED. Each tree gets its own rows, so neither kind drowns the other.
+ */
+static int train(struct lbl *l, uint64_t t, const struct lbl_cand_cfg *c,
+		 const struct shadow *sh, struct model *m)
+{
+	uint64_t lagt = (uint64_t)(c->lag * l->N), win = (uint64_t)(c->window * l->N);
+	uint64_t hi = t > lagt ? t - lagt : 0, lo = hi > win ? hi - win : 0;
+	uint64_t nu = 0, ng = 0, k, i, su, sg, g0;
+	size_t cap = l->p.max_rows / 2;
+	struct lbt_tree *tu = NULL, *tg = NULL;
+	struct rowset ru = { 0 }, rg = { 0 };
+	struct leafmap lm;
+	void *blob;
+	size_t len;
+	int ret;
+
+	if (hi <= lo)
+		return -EAGAIN;
+	g0 = sh->gc_n > l->gc_mask + 1 ? sh->gc_n - l->gc_mask - 1 : 0;
+	for (k = lo; k < hi; k++)
+		nu += row_at(l, k) && !heldout(k);
+	for (i = g0; i < sh->gc_n; i++) {
+		const struct gcrow *g = &sh->gc[i & l->gc_mask];
+
+		ng += g->tick >= lo && g->tick < hi;
+	}
+	if (nu < 1000)
+		return -EAGAIN;
+	su = (nu + cap - 1) / cap;
+	sg = ng ? (ng + cap - 1) / cap : 1;
+	ret = rowset_init(&ru, cap);
+	if (!ret)
+		ret = rowset_init(&rg, cap);
+	tu = malloc(sizeof(*tu));
+	tg = malloc(sizeof(*tg));
+	if (ret || !tu || !tg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (k = lo, i = 0; k < hi; k++) {
+		const struct row *r = row_at(l, k);
+
+		if (r && !heldout(k) && i++ % su == 0)
+			rowset_add(&ru, r->f, label(l, r->tick, r->death, t));
+	}
+	for (i = g0, k = 0; i < sh->gc_n; i++) {
+		const struct gcrow *g = &sh->gc[i & l->gc_mask];
+		const struct row *src;
+
+		if (g->tick < lo || g->tick >= hi || k++ % sg)
+			continue;
+		src = row_at(l, g->src);
+		if (src)
+			rowset_add(&rg, g->f, label(l, g->tick, src->death, t));
+	}
+	model_free(m);
+	ret = fit(l, &ru, tu, l->p.depth);
+	if (ret)
+		goto out;
+	/* Without GC rows yet, GC moves use the user-write tree. */
+	ret = rg.n >= 1000 ? fit(l, &rg, tg, l->p.depth) : 0;
+	if (!ret)
+		ret = lbt_join(&m->tree, LBF_MOVED, 0, tu, rg.n >= 1000 ? tg : tu);
+	if (ret)
+		goto out;
+	for (i = 0; i < LBP_CLASSES - 1; i++)
+		m->th[i] = c->th_base * l->N * pow(c->th_ratio, (double)i);
+	lm.th = m->th;
+	ret = lbt_compile(&m->tree, LBF_NR, 1, leaf_class, &lm, &blob, &len);
+	if (ret)
+		goto out;
+	ret = lbp_model_load(&m->pm, blob, len, NULL);
+	free(blob);
+	if (!ret)
+		m->valid = true;
+out:
+	rowset_free(&ru);
+	rowset_free(&rg);
+	free(tu);
+	free(tg);
+	return ret;
+}
+
+/* --- judging ------------------------------------------------------------------ */
+
+/*
+ * Held-out error of a tree: over the held-out rows of the last window,
+ * the squared error of the log2 lifetime; a label still alive at @t counts
+ * only when the prediction is shorter than what was seen.
+ */
+static double heldout_error(struct lbl *l, const struct model *m, uint64_t t)
+{
+	uint64_t span = l->R * l->p.judge_rounds, k, n = 0;
+	double sum = 0;
+
+	if (!m->valid || !m->tree.nr_nodes)
+		return NAN;
+	for (k = t > span ? t - span : 0; k < t; k++) {
+		const struct row *r = heldout(k) ? row_at(l, k) : NULL;
+		double p, y, e;
+
+		if (!r)
+			continue;
+		y = label(l, r->tick, r->death, t);
+		if (y < 0)
+			continue;
+		p = lbt_predict_u8(&m->tree, r->f);
+		e = p - y;
+		if (r->death >= t && e > 0)
+			e = 0;
+		sum += e * e;
+		n++;
+	}
+	return n ? sum / n : NAN;
+}
+
+/* Write amplification of shadow @sh over the last @rounds rounds. */
+static double shadow_waf(const struct shadow *sh, unsigned int rounds, uint64_t *writes)
+{
+	uint64_t u = sh->e.d.stats.user_writes - sh->hist_user[rounds];
+	uint64_t g = sh->e.d.stats.gc_writes - sh->hist_gc[rounds];
+
+	*writes = u;
+	return u ? (double)(u + g) / (double)u : NAN;
+}
+
+static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
+{
+	/* Until judge_rounds rounds have passed, over all of them (at least 4). */
+	unsigned int jr = l->st.rounds - 1 < l->p.judge_rounds ?
+		(unsigned int)l->st.rounds - 1 : l->p.judge_rounds, i;
+	int cur = l->deployed_cfg;
+	double waf_cur;
+	uint64_t w;
+
+	memset(v, 0, sizeof(*v));
+	v->tick = t;
+	v->best = -1;
+	v->deployed = cur;
+	v->chosen = cur;
+	v->waf_best = NAN;
+	v->err_deployed = heldout_error(l, &l->deployed, t);
+	v->err_best = NAN;
+	v->waf_default = shadow_waf(&l->sh[0], jr, &v->window_writes);
+	for (i = 0; i < l->p.nr_cands; i++) {
+		v->waf_cand[i] = l->sh[1 + i].m.valid ? shadow_waf(&l->sh[1 + i], jr, &w) : NAN;
+		if (!isnan(v->waf_cand[i]) &&
+		    (v->best < 0 || v->waf_cand[i] < v->waf_cand[v->best]))
+			v->best = (int)i;
+	}
+	if (jr < 4 || isnan(v->waf_default) || v->window_writes < l->R * jr / 2 ||
+	    v->best < 0) {
+		v->why = "the window is not full yet";
+		return;
+	}
+	v->judged = true;
+	v->waf_best = v->waf_cand[v->best];
+	v->err_best = heldout_error(l, &l->sh[1 + v->best].m, t);
+	waf_cur = cur >= 0 ? v->waf_cand[cur] : NAN;
+	if (v->waf_best < v->waf_default * (1 - l->p.margin) &&
+	    (cur < 0 || v->waf_best < waf_cur * (1 - l->p.switch_margin))) {
+		if (!isnan(v->err_deployed) && !isnan(v->err_best) &&
+		    v->err_best > v->err_deployed * (1 + l->p.heldout_slack)) {
+			v->why = "the best configuration predicts held-out lifetimes worse";
+		} else {
+			v->chosen = v->best;
+			v->why = cur < 0 ? "lower write amplification than the default on the recent trace" :
+				"lower write amplification than the deployed configuration";
+		}
+	} else if (cur >= 0 && waf_cur < v->waf_default) {
+		v->why = "the deployed configuration stays below the default";
+	} else if (cur >= 0) {
+		v->chosen = -1;
+		v->withdraw = true;
+		v->why = "the deployed configuration is no better than the default: withdraw";
+	} else {
+		v->why = "no configuration lowers write amplification enough";
+	}
+	if (v->chosen >= 0) {
+		v->deploy = true;
+		v->leaves = lbt_leaves(&l->sh[1 + v->chosen].m.tree);
+	}
+}
+
+/* The model that leaves every block to the default policy: one leaf, -1. */
+static int64_t leaf_policy(double mean, void *arg)
+{
+	(void)mean;
+	(void)arg;
+	return LBP_POLICY;
+}
+
+static int make_output(struct lbl *l, const struct lbp_model *pm)
+{
+	free(l->out_blob);
+	l->out_blob = malloc(pm->len);
+	if (!l->out_blob)
+		return -ENOMEM;
+	memcpy(l->out_blob, pm->blob, pm->len);
+	l->out_len = pm->len;
+	return 0;
+}
+
+static int round_run(struct lbl *l, uint64_t t)
+{
+	struct lbl_verdict v;
+	unsigned int i, j;
+	double t0;
+	int ret;
+
+	l->st.rounds++;
+	/* Close the round in every shadow's history. */
+	for (i = 0; i < l->nr_shadows; i++) {
+		struct shadow *sh = &l->sh[i];
+
+		for (j = MAX_JUDGE; j > 0; j--) {
+			sh->hist_user[j] = sh->hist_user[j - 1];
+			sh->hist_gc[j] = sh->hist_gc[j - 1];
+		}
+		sh->hist_user[0] = sh->e.d.stats.user_writes;
+		sh->hist_gc[0] = sh->e.d.stats.gc_writes;
+	}
+	/* Each configuration's newest model places its shadow's next writes. */
+	t0 = now_ms();
+	for (i = 0; i < l->p.nr_cands; i++) {
+		struct shadow *sh = &l->sh[1 + i];
+		struct model m = { 0 };
+
+		ret = train(l, t, &l->p.cand[i], sh, &m);
+		if (ret == -EAGAIN)
+			continue;
+		if (ret)
+			return ret;
+		model_free(&sh->m);
+		sh->m = m;
+	}
+	l->st.train_ms = now_ms() - t0;
+	judge(l, t, &v);
+	l->last = v;
+	l->have_verdict = true;
+	l->st.judged += v.judged;
+	if (v.deploy) {
+		const struct model *win = &l->sh[1 + v.chosen].m;
+
+		model_free(&l->deployed);
+		l->deployed = *win;
+		l->deployed.valid = false;
+		if (lbp_model_load(&l->deployed.pm, win->pm.blob, win->pm.len, NULL))
+			return -ENOMEM;
+		l->deployed.valid = true;
+		l->deployed_cfg = v.chosen;
+		l->st.deployed++;
+		return make_output(l, &win->pm);
+	}
+	if (v.withdraw) {
+		struct lbt_tree one = { .nr_nodes = 1, .left = { -1 }, .right = { -1 } };
+		void *blob;
+		size_t len;
+
+		model_free(&l->deployed);
+		l->deployed_cfg = -1;
+		ret = lbt_compile(&one, LBF_NR, 1, leaf_policy, NULL, &blob, &len);
+		if (ret)
+			return ret;
+		ret = lbp_model_load(&l->deployed.pm, blob, len, NULL);
+		free(blob);
+		if (ret)
+			return ret;
+		l->deployed.valid = true;	/* no tree: no held-out error */
+		l->st.withdrawn++;
+		return make_output(l, &l->deployed.pm);
+	}
+	return 0;
+}
+
+int lbl_step(struct lbl *l, struct lbl_verdict *v, void **blob, size_t *len)
+{
+	int ret = shadow_advance(l);
+
+	if (ret < 0)
+		return ret;
+	if (v && l->have_verdict)
+		*v = l->last;
+	if (!l->out_blob)
+		return 0;
+	*blob = l->out_blob;
+	*len = l->out_len;
+	l->out_blob = NULL;
+	return 1;
+}
+
+int lbl_adopt(struct lbl *l, const void *blob, size_t len)
+{
+	struct model m = { 0 };
+	int ret;
+
+	if (!blob) {
+		model_free(&l->deployed);
+		l->deployed_cfg = -1;
+		return 0;
+	}
+	/* Ours, re-versioned by the agent (the version is bytes 8..15). */
+	if (l->deployed.valid && l->deployed.pm.len == len && len > 16 &&
+	    !memcmp(l->deployed.pm.blob, blob, 8) &&
+	    !memcmp((const char *)l->deployed.pm.blob + 16, (const char *)blob + 16, len - 16))
+		return 0;
+	ret = lbp_model_load(&m.pm, blob, len, NULL);
+	if (ret)
+		return ret;
+	m.valid = true;
+	model_free(&l->deployed);
+	l->deployed = m;
+	l->deployed_cfg = -1;
+	return 0;
+}
+
+void lbl_get_stats(const struct lbl *l, struct lbl_stats *s)
+{
+	*s = l->st;
+}
+
+int lbl_shadow_stats(const struct lbl *l, unsigned int i, struct lb_stats *st)
+{
+	if (i >= l->nr_shadows)
+		return -EINVAL;
+	*st = l->sh[i].e.d.stats;
+	return 0;
+}

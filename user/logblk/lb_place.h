@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The learned placement of logblk in user space: a device (core/lb_core)
+ * whose writes are classed by an integer model (core/ml_model) on the
+ * features of core/lb_feat, exactly as the kernel's placement proxy does
+ * (kernel/examples/logblk/logblk_place.c):
+ *
+ *  - a user write of the ML arm goes to the stream of the model's class
+ *    (the output clamped to -1..LB_HOTCOLD_CLASSES-1, -1 meaning "where
+ *    the policy puts it"); of the default arm, where the policy puts it;
+ *  - GC moves an ML-placed block to the class the model gives for its
+ *    features at the move (LBF_MOVED = 1), or where the policy moves its
+ *    own blocks for -1; without a model it keeps its class. In the
+ *    kernel's RECOMMENDATION mode (@gc_all) the model also moves the
+ *    blocks the policy placed, so that data written before the model
+ *    does not stay organized by the old policy.
+ *
+ * The replayer, the learner's shadow device and the host tools use it; the
+ * guest test checks it against the kernel bit for bit.
+ */
+#ifndef LB_PLACE_H
+#define LB_PLACE_H
+
+#include <stdbool.h>
+#include "lb_core.h"
+#include "lb_feat.h"
+#include "ml_model.h"
+
+#define LBP_CLASSES	LB_HOTCOLD_CLASSES	/* classes 0 (coldest) .. LBP_CLASSES - 1 */
+#define LBP_POLICY	(-1)		/* the model's output meaning "as the policy would" */
+
+/* A verified model and its blob. */
+struct lbp_model {
+	struct ml_model m;
+	void *blob;
+	size_t len;
+};
+
+int lbp_model_load(struct lbp_model *pm, const void *blob, size_t len, const char **why);
+int lbp_model_read(struct lbp_model *pm, const char *path);
+void lbp_model_free(struct lbp_model *pm);
+/*
+ * The model's output for features @f (LBF_NR values), clamped like the
+ * kernel to LBP_POLICY .. LBP_CLASSES - 1.
+ */
+int lbp_model_class(const struct lbp_model *pm, const s64 *f);
+/*
+ * The stream of a user write of @d the model classes @f (lb_class_stream()),
+ * LB_CLASS_NONE for the policy's choice.
+ */
+unsigned int lbp_model_hint(const struct lbp_model *pm, const struct lb_dev *d,
+			    const s64 *f);
+
+struct lbp_engine {
+	struct lb_dev d;
+	void *mem;			/* the core's arrays */
+	size_t mem_len;
+	struct lbf_dev fs;
+	struct lbf_block *fb;		/* per block */
+	const struct lbp_model *model;	/* GC advice for ML blocks; NULL: keep the class */
+	bool gc_all;			/* the model also moves the policy's blocks
+					 * (the kernel's RECOMMENDATION mode) */
+	/* Optional: replaces the model at GC (the replayer's oracle). */
+	unsigned int (*gc_override)(void *priv, u32 lba, const struct lb_block *b);
+	uint64_t gc_advised;		/* ML blocks GC moved on the model's advice */
+	void (*death)(void *priv, const struct lb_death *dt);	/* optional */
+	void (*moved)(void *priv, u32 lba);	/* optional: GC moved @lba */
+	void *priv;
+	struct lb_ops ops;
+};
+
+int lbp_init(struct lbp_engine *e, const struct lb_geometry *g, unsigned int place,
+	     unsigned int victim);
+void lbp_free(struct lbp_engine *e);
+/* Copy the whole state of @src into @dst (same geometry, both initialized). */
+void lbp_copy(struct lbp_engine *dst, const struct lbp_engine *src);
+
+#endif /* LB_PLACE_H */

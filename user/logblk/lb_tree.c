@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A histogram regression tree on binned features; see lb_tree.h. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lb_tree.h"
+#include "model_build.h"
+
+struct fit {
+	struct lbt_tree *t;
+	const struct lbt_data *d;
+	const struct lbt_params *p;
+	size_t *idx;
+};
+
+static double wt(const struct lbt_data *d, size_t i)
+{
+	return d->w ? d->w[i] : 1.0;
+}
+
+/* Grow the node for rows idx[0..n) at depth @depth; return its index. */
+static int grow(struct fit *F, size_t *idx, size_t n, unsigned int depth)
+{
+	const struct lbt_data *d = F->d;
+	struct lbt_tree *t = F->t;
+	double sw = 0, sy = 0, best = 1e-12;
+	int me = (int)t->nr_nodes++, bf = -1, bt = 0;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		double w = wt(d, idx[i]);
+
+		sw += w;
+		sy += w * d->y[idx[i]];
+	}
+	t->left[me] = -1;
+	t->right[me] = -1;
+	t->feature[me] = 0;
+	t->threshold[me] = 0;
+	t->mean[me] = sw > 0 ? sy / sw : 0;
+	t->weight[me] = sw;
+	/* Room for two children, depth left, and weight for two leaves. */
+	if (depth >= F->p->max_depth || sw < 2 * F->p->min_leaf ||
+	    t->nr_nodes + 2 > LBT_TREE_MAX_NODES)
+		return me;
+	for (unsigned int f = 0; f < F->p->nr_features; f++) {
+		double hw[LBT_TREE_BINS] = { 0 }, hy[LBT_TREE_BINS] = { 0 };
+		double lw = 0, ly = 0;
+
+		if (!(F->p->feature_mask >> f & 1))
+			continue;
+		for (i = 0; i < n; i++) {
+			size_t r = idx[i];
+			double w = wt(d, r);
+			unsigned int b = d->x[r * d->stride + f];
+
+			hw[b] += w;
+			hy[b] += w * d->y[r];
+		}
+		for (unsigned int b = 0; b + 1 < LBT_TREE_BINS; b++) {
+			double rw, ry, gain;
+
+			lw += hw[b];
+			ly += hy[b];
+			rw = sw - lw;
+			ry = sy - ly;
+			if (lw < F->p->min_leaf || rw < F->p->min_leaf)
+				continue;
+			/* Reduction of the weighted squared error. */
+			gain = ly * ly / lw + ry * ry / rw - sy * sy / sw;
+			if (gain > best) {
+				best = gain;
+				bf = (int)f;
+				bt = (int)b;
+			}
+		}
+	}
+	if (bf < 0)
+		return me;
+	/* Partition: rows going left first. */
+	i = 0;
+	j = n;
+	while (i < j) {
+		if (d->x[idx[i] * d->stride + bf] <= bt) {
+			i++;
+		} else {
+			size_t x = idx[i];
+
+			idx[i] = idx[--j];
+			idx[j] = x;
+		}
+	}
+	t->feature[me] = (uint16_t)bf;
+	t->threshold[me] = bt;
+	t->left[me] = grow(F, idx, i, depth + 1);
+	t->right[me] = grow(F, idx + i, n - i, depth + 1);
+	return me;
+}
+
+/**
+ * lbt_fit() - fit a regression tree
+ * @t: the tree, overwritten
+ * @d: the training set (every x below LBT_TREE_BINS)
+ * @p: parameters
+ *
+ * Return: 0; -EINVAL for bad parameters or no rows; -ENOMEM.
+ */
+int lbt_fit(struct lbt_tree *t, const struct lbt_data *d, const struct lbt_params *p)
+{
+	struct fit F = { .t = t, .d = d, .p = p };
+	size_t i;
+
+	if (!d->n || !p->max_depth || p->max_depth > 8 || !p->nr_features ||
+	    p->nr_features > LBT_TREE_MAX_FEATURES || p->nr_features > d->stride)
+		return -EINVAL;
+	F.idx = malloc(d->n * sizeof(*F.idx));
+	if (!F.idx)
+		return -ENOMEM;
+	for (i = 0; i < d->n; i++)
+		F.idx[i] = i;
+	t->nr_nodes = 0;
+	grow(&F, F.idx, d->n, 0);
+	free(F.idx);
+	return 0;
+}
+
+int lbt_leaf_u8(const struct lbt_tree *t, const uint8_t *x)
+{
+	int n = 0;
+
+	while (t->left[n] >= 0)
+		n = x[t->feature[n]] <= t->threshold[n] ? t->left[n] : t->right[n];
+	return n;
+}
+
+double lbt_predict_u8(const struct lbt_tree *t, const uint8_t *x)
+{
+	return t->mean[lbt_leaf_u8(t, x)];
+}
+
+static unsigned int depth_of(const struct lbt_tree *t, int n)
+{
+	unsigned int l, r;
+
+	if (t->left[n] < 0)
+		return 0;
+	l = depth_of(t, t->left[n]);
+	r = depth_of(t, t->right[n]);
+	return 1 + (l > r ? l : r);
+}
+
+unsigned int lbt_depth(const struct lbt_tree *t)
+{
+	return t->nr_nodes ? depth_of(t, 0) : 0;
+}
+
+static void copy_nodes(struct lbt_tree *t, const struct lbt_tree *a, unsigned int off)
+{
+	for (unsigned int i = 0; i < a->nr_nodes; i++) {
+		unsigned int j = off + i;
+
+		t->left[j] = a->left[i] < 0 ? -1 : a->left[i] + (int32_t)off;
+		t->right[j] = a->right[i] < 0 ? -1 : a->right[i] + (int32_t)off;
+		t->feature[j] = a->feature[i];
+		t->threshold[j] = a->threshold[i];
+		t->mean[j] = a->mean[i];
+		t->weight[j] = a->weight[i];
+	}
+}
+
+int lbt_join(struct lbt_tree *t, unsigned int feature, int64_t threshold,
+	     const struct lbt_tree *a, const struct lbt_tree *b)
+{
+	if (!a->nr_nodes || !b->nr_nodes || 1 + a->nr_nodes + b->nr_nodes > LBT_TREE_MAX_NODES)
+		return -E2BIG;
+	t->nr_nodes = 1 + a->nr_nodes + b->nr_nodes;
+	t->left[0] = 1;
+	t->right[0] = (int32_t)(1 + a->nr_nodes);
+	t->feature[0] = (uint16_t)feature;
+	t->threshold[0] = threshold;
+	t->weight[0] = a->weight[0] + b->weight[0];
+	t->mean[0] = t->weight[0] > 0 ?
+		(a->mean[0] * a->weight[0] + b->mean[0] * b->weight[0]) / t->weight[0] : 0;
+	copy_nodes(t, a, 1);
+	copy_nodes(t, b, 1 + a->nr_nodes);
+	return 0;
+}
+
+unsigned int lbt_leaves(const struct lbt_tree *t)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < t->nr_nodes; i++)
+		n += t->left[i] < 0;
+	return n;
+}
+
+/**
+ * lbt_compile() - the tree as a kernel integer model
+ * @t: the tree
+ * @nr_inputs: the model's inputs (the proxy's features)
+ * @version: the model version, non-zero
+ * @leaf_value: maps a leaf's mean to its integer output
+ * @arg: passed to @leaf_value
+ * @blob: out: the blob (free())
+ * @len: out: its length
+ *
+ * Return: 0 or a negative errno from the builder (model_build.h).
+ */
+int lbt_compile(const struct lbt_tree *t, unsigned int nr_inputs, uint64_t version,
+		int64_t (*leaf_value)(double mean, void *arg), void *arg,
+		void **blob, size_t *len)
+{
+	int64_t value[LBT_TREE_MAX_NODES];
+	struct ml_build_tree bt = {
+		.nr_nodes = t->nr_nodes,
+		.left = t->left,
+		.right = t->right,
+		.feature = t->feature,
+		.threshold = t->threshold,
+		.value = value,
+	};
+	struct ml_build_forest f = {
+		.version = version,
+		.nr_inputs = nr_inputs,
+		.nr_outputs = 1,
+		.nr_trees = 1,
+		.trees = &bt,
+		.combine = ML_LIB_MODEL_SUM,
+	};
+
+	if (!t->nr_nodes)
+		return -EINVAL;
+	for (unsigned int i = 0; i < t->nr_nodes; i++)
+		value[i] = t->left[i] < 0 ? leaf_value(t->mean[i], arg) : 0;
+	return ml_build_forest(&f, blob, len);
+}
