@@ -3,19 +3,25 @@
 # and fully static for the guest (GUEST_PROGS). Its libraries: SQLite (the
 # store), libinih (the configuration), liblinear (the regression learner),
 # which needs a BLAS (Debian's reference libblas) and the C++ runtime.
+# The lifetime learner (learn_lifetime.c) is logblk's placement learner,
+# user/logblk/lb_learn.c, with the logblk core it replays through.
+AGENT_LIFETIME_SRCS := user/agent/learn_lifetime.c user/logblk/lb_learn.c \
+	user/logblk/lb_tree.c user/logblk/lb_place.c core/lb_core.c core/lb_policy.c \
+	core/lb_feat.c
 AGENT_SRCS := user/agent/params.c user/agent/config.c user/agent/log.c \
 	user/agent/artifact.c user/agent/heldout.c user/agent/learn_ctx.c \
 	user/agent/learn_linreg.c user/agent/learners.c user/agent/store.c \
-	user/agent/worker.c user/agent/port_mla.c \
+	user/agent/worker.c user/agent/port_mla.c $(AGENT_LIFETIME_SRCS) \
 	core/ml_model.c user/models/model_build.c
 AGENT_HDRS := $(wildcard user/agent/*.h) user/lib/mlagent.h include/uapi/linux/ml_lib.h \
-	include/uapi/linux/ml_lib_model.h core/ml_model.h user/models/model_build.h
+	include/uapi/linux/ml_lib_model.h core/ml_model.h user/models/model_build.h \
+	$(wildcard user/logblk/lb_*.h) core/lb_core.h core/lb_feat.h
 AGENT_LIBS := -lsqlite3 -linih -llinear -lm -lpthread
 # Static: the reference BLAS named explicitly (libblas.a is an alternative
 # that another BLAS package could take over), libstdc++ for liblinear.
 AGENT_STATIC_LIBS := -lsqlite3 -linih -llinear \
 	/usr/lib/x86_64-linux-gnu/blas/libblas.a -lstdc++ -lm -lpthread -ldl
-AGENT_CFLAGS := -Iuser/agent -Iuser/models
+AGENT_CFLAGS := -Iuser/agent -Iuser/models -Iuser/logblk
 
 USER_PROGS += $(B)/user/agent/mlagentd
 GUEST_PROGS += $(B)/static/mlagentd
@@ -36,10 +42,11 @@ $(B)/static/mlagentd: user/agent/mlagentd.c $(AGENT_SRCS) $(AGENT_HDRS) \
 UNIT_SRCS_test_agent_worker := $(filter-out user/agent/port_mla.c,$(AGENT_SRCS)) \
 	core/ml_mode.c core/ml_stats.c $(wildcard user/lib/*.c)
 UNIT_LIBS_test_agent_worker := $(AGENT_LIBS)
-$(B)/unit/test_agent_%: CFLAGS_HOST_TEST += -Iuser/agent -Iuser/models
+$(B)/unit/test_agent_%: CFLAGS_HOST_TEST += -Iuser/agent -Iuser/models -Iuser/logblk
 $(B)/unit/test_agent_%: $(AGENT_HDRS) tests/unit/agent_sim.h tests/unit/agent_rand.h
 UNIT_SRCS_test_agent_config := user/agent/config.c user/agent/params.c \
 	user/agent/learners.c user/agent/learn_ctx.c user/agent/learn_linreg.c \
+	$(AGENT_LIFETIME_SRCS) user/agent/log.c \
 	user/agent/artifact.c core/ml_model.c user/models/model_build.c \
 	$(wildcard user/lib/*.c)
 UNIT_LIBS_test_agent_config := $(AGENT_LIBS)
@@ -48,6 +55,7 @@ UNIT_SRCS_test_agent_store := user/agent/store.c user/agent/artifact.c \
 UNIT_LIBS_test_agent_store := $(AGENT_LIBS)
 UNIT_SRCS_test_agent_learners := user/agent/learn_ctx.c user/agent/learn_linreg.c \
 	user/agent/learners.c user/agent/artifact.c user/agent/params.c \
+	$(AGENT_LIFETIME_SRCS) user/agent/log.c \
 	core/ml_model.c user/models/model_build.c $(wildcard user/lib/*.c)
 UNIT_LIBS_test_agent_learners := $(AGENT_LIBS)
 UNIT_SRCS_test_agent_deploy := user/agent/heldout.c user/agent/artifact.c \

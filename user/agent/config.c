@@ -59,6 +59,9 @@ const struct mlag_param mlag_proxy_params[MLAG_P_COUNT] = {
 		"slots per feedback ring, a power of two (0: the kernel's default)" },
 	[MLAG_P_WAKEUP_MS] = { "wakeup_ms", 0, 0, 60000, true,
 		"pending records wake the agent at least this often (0: the kernel's default)" },
+	[MLAG_P_STORE_PERMILLE] = { "store_permille", 1000, 0, 1000, true,
+		"share of decisions (‰) whose samples and outcomes are stored (a proxy "
+		"deciding every block can outrun SQLite; feedback is always stored)" },
 	[MLAG_P_SEED] = { "seed", 0, 0, 4294967295.0, true,
 		"seed of the learner's random choices (0: from the clock)" },
 };

@@ -38,6 +38,8 @@
 #include "ml_model.h"
 #include "params.h"
 
+struct mlag_verdict;
+
 /* One outcome joined with the sample of its decision. */
 struct mlag_example {
 	uint64_t ts_ns;		/* of the outcome, CLOCK_MONOTONIC */
@@ -52,6 +54,8 @@ struct mlag_example {
 	uint8_t nr_features;	/* 0: the decision's sample was not seen */
 	uint8_t heldout;	/* in the held-out split (never given to a learner) */
 	uint8_t pad[3];
+	int64_t label;		/* with ML_LIB_OUTCOME_LABEL in @flags: what the
+				 * subsystem observed (logblk: the lifetime) */
 	int64_t values[ML_LIB_MAX_ACTIONS];	/* applied */
 	int64_t advice[ML_LIB_MAX_ACTIONS];	/* the ML values, if source != NONE */
 	int64_t features[ML_LIB_MAX_FEATURES];
@@ -115,6 +119,13 @@ struct mlag_learner_env {
  * @bandwidth: optional: how far (per action, in its units) applied values
  *	may be from a policy's for a held-out example to count as evidence
  *	about it; without it, only the exact values count (heldout.h)
+ * @sample: optional: every sample of a decision as it is read, before any
+ *	outcome is joined: for learners that follow the subsystem's stream
+ *	themselves (outcomes that come long after their sample, as a block's
+ *	death does, are joined by the learner)
+ * @judge: optional: the learner tests its own candidates (the logblk
+ *	learner replays the recent trace): the agent deploys propose()'s
+ *	artifact when @judge says so in @v, instead of by the held-out rule
  */
 struct mlag_learner {
 	const char *name;
@@ -131,11 +142,15 @@ struct mlag_learner {
 	void (*adopt)(void *state, const struct mlag_artifact *deployed);
 	void (*pushed)(void *state, const struct mlag_artifact *a, uint64_t version);
 	void (*bandwidth)(void *state, double *bw);
+	void (*sample)(void *state, const struct ml_lib_sample *s);
+	int (*judge)(void *state, const struct mlag_artifact *cand,
+		     const struct mlag_artifact *deployed, struct mlag_verdict *v);
 };
 
 /* The learners built in (learners.c). */
 extern const struct mlag_learner mlag_learner_contextual;
 extern const struct mlag_learner mlag_learner_linreg;
+extern const struct mlag_learner mlag_learner_lifetime;
 
 const struct mlag_learner *mlag_learner_find(const char *name);
 const struct mlag_learner *const *mlag_learners(unsigned int *nr);

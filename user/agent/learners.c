@@ -9,6 +9,7 @@
 static const struct mlag_learner *const learners[] = {
 	&mlag_learner_contextual,
 	&mlag_learner_linreg,
+	&mlag_learner_lifetime,
 };
 
 const struct mlag_learner *mlag_learner_find(const char *name)

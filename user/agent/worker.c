@@ -196,6 +196,14 @@ static int rebuild(struct mlag_worker *w)
 
 /* --- consuming ------------------------------------------------------------ */
 
+/* Are the sample and the outcome of decision @id stored (store_permille)? */
+static bool stored(const struct mlag_worker *w, uint64_t id)
+{
+	unsigned int permille = (unsigned int)opt(w, MLAG_P_STORE_PERMILLE);
+
+	return permille >= 1000 || mlag_mix64(id ^ 0x73746f7265ull) % 1000 < permille;
+}
+
 static int on_sample(const struct ml_lib_sample *s, unsigned int cpu, void *arg)
 {
 	struct mlag_worker *w = arg;
@@ -203,6 +211,13 @@ static int on_sample(const struct ml_lib_sample *s, unsigned int cpu, void *arg)
 	int ret;
 
 	w->st.samples++;
+	if (s->decision_id && w->learner->sample) {
+		/* The learner joins its samples itself: nothing waits here. */
+		w->learner->sample(w->ls, s);
+		if (stored(w, s->decision_id) && mlag_store_sample(w->a.store, s, nf, cpu))
+			w->st.store_errors++;
+		return 0;
+	}
 	if (!s->decision_id) {
 		ret = mlag_store_sample(w->a.store, s, nf, cpu);
 		if (ret)
@@ -324,7 +339,8 @@ static void age_samples(struct mlag_worker *w, bool all)
 
 			r.s = c->s;
 			memcpy(r.f, c->features, sizeof(r.f));
-			if (mlag_store_sample(w->a.store, &r.s, nf, c->cpu))
+			if (stored(w, c->s.decision_id) &&
+			    mlag_store_sample(w->a.store, &r.s, nf, c->cpu))
 				w->st.store_errors++;
 			continue;
 		}
@@ -356,6 +372,8 @@ static int join_pending(struct mlag_worker *w)
 
 		memcpy(ex.values, o->values, sizeof(ex.values));
 		memcpy(ex.advice, o->advice, sizeof(ex.advice));
+		if (o->flags & ML_LIB_OUTCOME_LABEL)
+			ex.label = o->label;
 		if (j >= 0 && !w->smp[j].used) {
 			ex.nr_features = (uint8_t)w->a.schema->nr_features;
 			memcpy(ex.features, w->smp[j].features, sizeof(ex.features));
@@ -363,7 +381,7 @@ static int join_pending(struct mlag_worker *w)
 			w->st.joined++;
 		}
 		w->st.outcomes++;
-		if (mlag_store_outcome(w->a.store, &ex))
+		if (stored(w, ex.decision_id) && mlag_store_outcome(w->a.store, &ex))
 			w->st.store_errors++;
 		learn(w, &ex);
 	}
@@ -526,6 +544,16 @@ static void deploy(struct mlag_worker *w, struct mlag_artifact *cand,
 	w->learner->adopt(w->ls, &w->deployed);
 	w->push_now = true;
 	w->st.deploys++;
+	if (w->learner->judge) {
+		/* The learner's own test: its scores and its reason. */
+		mlag_log(LOG_INFO, "%s: deployed model v%" PRIu64 " (%s) replacing "
+			 "v%" PRIu64 ": %s (candidate %.3f, compared with %.3f); proxy %s, "
+			 "efficiency %s", w->a.name, w->model_version,
+			 mlag_artifact_describe(&w->deployed, what, sizeof(what)), old, v->why,
+			 v->cand_score, v->cur_score, mode_name(w->mode),
+			 eff_text(w->efficiency_bp, eff, sizeof(eff)));
+		return;
+	}
 	mlag_log(LOG_INFO, "%s: deployed model v%" PRIu64 " (%s) replacing "
 		 "v%" PRIu64 ": held-out mean cost %.3f vs %.3f; on the %u changed keys "
 		 "%.3f vs %.3f (se %.3f), %u changes kept back for lack of held-out data; "
@@ -556,8 +584,11 @@ static int train(struct mlag_worker *w)
 	memset(w->rule.bandwidth, 0, sizeof(w->rule.bandwidth));
 	if (w->learner->bandwidth)
 		w->learner->bandwidth(w->ls, w->rule.bandwidth);
-	ret = mlag_heldout_judge(w->heldout, w->a.schema, &w->keys, &w->rule, &cand,
-				 &w->deployed, &v);
+	if (w->learner->judge)
+		ret = w->learner->judge(w->ls, &cand, &w->deployed, &v);
+	else
+		ret = mlag_heldout_judge(w->heldout, w->a.schema, &w->keys, &w->rule,
+					 &cand, &w->deployed, &v);
 	if (!ret) {
 		w->st.judged++;
 		if (v.deploy)

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lifetime learner: logblk's learned data placement (the proxy
+ * logblk/placement), an adapter around user/logblk/lb_learn.c.
+ *
+ * It predicts how long each block written will live, from the features
+ * the kernel computes (core/lb_feat.c), with histogram regression trees on
+ * binned integer features whose leaves become temperature classes; the
+ * tree compiles directly to the kernel's integer tree format. It tests
+ * its candidates itself: each configuration's models place a shadow
+ * device (core/lb_core) that follows the proxy's write stream, on writes
+ * they never saw, and the configuration with the lowest write
+ * amplification over the recent trace is deployed if it beats the
+ * device's own policy, its held-out lifetimes predicted no worse than the
+ * deployed model's (lb_learn.h, docs/logblk.md "The learner").
+ *
+ * What it needs from the agent: every sample of a decision, as it comes
+ * (the write stream: @sample), and every outcome with its label (the
+ * lifetime of the version; overwrites are also seen as the next write,
+ * so the outcomes matter for discards). It cannot be rebuilt from the
+ * store (the shadow devices need the stream in order): set retrain_ms = 0
+ * and heldout_permille to its minimum. The device's geometry and default
+ * policy are read from /sys/block/logblkN/logblk/ (parameter `device`).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "heldout.h"
+#include "lb_learn.h"
+#include "learner.h"
+#include "log.h"
+
+enum {
+	P_DEVICE,
+	P_ROUND,
+	P_JUDGE_ROUNDS,
+	P_MARGIN,
+	P_SWITCH_MARGIN,
+	P_DEPTH,
+	P_MAX_ROWS,
+	P_COUNT
+};
+
+static const struct mlag_param lt_params[P_COUNT] = {
+	[P_DEVICE] = { "device", 0, 0, 255, true,
+		"logblk device number: geometry and policy from /sys/block/logblkN/logblk" },
+	[P_ROUND] = { "round", 0.25, 0.01, 4, false,
+		"rounds (training, judging) every this many device sizes of writes" },
+	[P_JUDGE_ROUNDS] = { "judge_rounds", 8, 1, 64, true,
+		"configurations are compared over this many rounds of writes" },
+	[P_MARGIN] = { "margin", 0.01, 0, 0.5, false,
+		"relative write-amplification gain over the default a configuration needs" },
+	[P_SWITCH_MARGIN] = { "switch_margin", 0.1, 0, 0.5, false,
+		"relative gain over the deployed configuration needed to switch" },
+	[P_DEPTH] = { "depth", 6, 1, 8, true, "depth of each tree" },
+	[P_MAX_ROWS] = { "max_rows", 131072, 4096, 16777216, true,
+		"training rows per configuration and round" },
+};
+
+struct lt {
+	struct lbl *l;
+	const struct ml_lib_schema *schema;
+	unsigned int device;
+	struct lbl_verdict v;		/* of the model propose() returned */
+	bool have_v;
+};
+
+/* A number from /sys/block/logblkN/logblk/NAME; -1 on error. */
+static long long sysfs_num(unsigned int dev, const char *name)
+{
+	char path[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/block/logblk%u/logblk/%s", dev, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/* The device's placement and victim selection, as lb_parse_*() numbers. */
+static int sysfs_policy(unsigned int dev, unsigned int *place, unsigned int *victim)
+{
+	char path[128], buf[32];
+	int p, v;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/block/logblk%u/logblk/placement", dev);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return -ENODEV;
+	}
+	fclose(f);
+	p = lb_parse_place(buf, strlen(buf));
+	snprintf(path, sizeof(path), "/sys/block/logblk%u/logblk/victim", dev);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f)) {
+		if (f)
+			fclose(f);
+		return -ENODEV;
+	}
+	fclose(f);
+	v = lb_parse_victim(buf, strlen(buf));
+	if (p < 0 || v < 0)
+		return -EINVAL;
+	*place = (unsigned int)p;
+	*victim = (unsigned int)v;
+	return 0;
+}
+
+static int lt_create(const struct mlag_learner_env *env, void **statep)
+{
+	const struct ml_lib_schema *s = env->schema;
+	struct lbl_params p;
+	struct lb_geometry g;
+	unsigned int place, victim, i;
+	long long n, sb, ns;
+	struct lt *lt;
+	int ret;
+
+	/* The schema must be the placement proxy's, feature by feature. */
+	if (s->nr_features != LBF_NR || s->nr_actions != 1) {
+		mlag_log(LOG_ERR, "lifetime: %s/%s is not a logblk placement proxy "
+			 "(%u features, %u actions)", s->subsystem, s->name,
+			 s->nr_features, s->nr_actions);
+		return -EINVAL;
+	}
+	for (i = 0; i < LBF_NR; i++) {
+		if (strcmp(s->features[i].name, lbf_name(i))) {
+			mlag_log(LOG_ERR, "lifetime: feature %u is %s, not %s", i,
+				 s->features[i].name, lbf_name(i));
+			return -EINVAL;
+		}
+	}
+	lt = calloc(1, sizeof(*lt));
+	if (!lt)
+		return -ENOMEM;
+	lt->schema = s;
+	lt->device = (unsigned int)env->params[P_DEVICE];
+	n = sysfs_num(lt->device, "nr_lblocks");
+	sb = sysfs_num(lt->device, "seg_blocks");
+	ns = sysfs_num(lt->device, "nr_segs");
+	ret = sysfs_policy(lt->device, &place, &victim);
+	if (n <= 0 || sb <= 0 || ns <= 0 || ret) {
+		mlag_log(LOG_ERR, "lifetime: cannot read logblk%u's geometry and policy "
+			 "in /sys/block/logblk%u/logblk", lt->device, lt->device);
+		free(lt);
+		return -ENODEV;
+	}
+	g = (struct lb_geometry){ (u32)n, (u32)sb, (u32)ns };
+	lbl_params_default(&p);
+	p.round = env->params[P_ROUND];
+	p.judge_rounds = (unsigned int)env->params[P_JUDGE_ROUNDS];
+	p.margin = env->params[P_MARGIN];
+	p.switch_margin = env->params[P_SWITCH_MARGIN];
+	p.depth = (unsigned int)env->params[P_DEPTH];
+	p.max_rows = (unsigned int)env->params[P_MAX_ROWS];
+	ret = lbl_create(&g, place, victim, &p, &lt->l);
+	if (ret) {
+		free(lt);
+		return ret;
+	}
+	mlag_log(LOG_INFO, "lifetime: logblk%u, %llu blocks, %llu segments of %llu, "
+		 "default policy %s/%s", lt->device, n, ns, sb, lb_place_name(place),
+		 lb_victim_name(victim));
+	*statep = lt;
+	return 0;
+}
+
+static void lt_destroy(void *state)
+{
+	struct lt *lt = state;
+
+	lbl_destroy(lt->l);
+	free(lt);
+}
+
+static void lt_sample(void *state, const struct ml_lib_sample *s)
+{
+	struct lt *lt = state;
+
+	lbl_write(lt->l, (uint32_t)s->key, s->decision_id, (const int64_t *)s->features);
+}
+
+static void lt_observe(void *state, const struct mlag_example *ex)
+{
+	struct lt *lt = state;
+
+	if ((ex->flags & ML_LIB_OUTCOME_LABEL) && ex->label >= 0)
+		lbl_death(lt->l, (uint32_t)ex->key, ex->decision_id, (uint64_t)ex->label);
+}
+
+/* Its own test (the shadows) decided: nothing to forget on a demotion. */
+static void lt_forget(void *state, double factor)
+{
+	(void)state;
+	(void)factor;
+}
+
+static int lt_propose(void *state, struct mlag_artifact *out)
+{
+	struct lt *lt = state;
+	unsigned int place, victim;
+	const char *why = NULL;
+	void *blob;
+	size_t len;
+	int ret;
+
+	/* The default policy may have been changed in sysfs. */
+	if (!sysfs_policy(lt->device, &place, &victim))
+		lbl_set_default(lt->l, place, victim);
+	ret = lbl_step(lt->l, &lt->v, &blob, &len);
+	if (ret <= 0)
+		return ret ? ret : -EAGAIN;
+	ret = mlag_artifact_model(out, lt->schema, blob, len, &why);
+	free(blob);
+	if (ret) {
+		mlag_log(LOG_ERR, "lifetime: the model does not verify: %s", why ? why : "?");
+		return ret;
+	}
+	lt->have_v = true;
+	return 0;
+}
+
+static int lt_judge(void *state, const struct mlag_artifact *cand,
+		    const struct mlag_artifact *deployed, struct mlag_verdict *v)
+{
+	struct lt *lt = state;
+
+	(void)cand;
+	(void)deployed;
+	memset(v, 0, sizeof(*v));
+	v->deploy = lt->have_v && (lt->v.deploy || lt->v.withdraw);
+	v->why = lt->have_v ? lt->v.why : "no verdict";
+	v->cand_score = lt->v.withdraw ? lt->v.waf_default : lt->v.waf_best;
+	v->cur_score = lt->v.waf_default;
+	v->whole = true;
+	lt->have_v = false;
+	return 0;
+}
+
+static int lt_explore(void *state, const struct mlag_artifact *deployed,
+		      unsigned int mode, struct mlag_artifact *out)
+{
+	(void)state;
+	(void)mode;
+	if (deployed->kind == MLAG_ART_NONE)
+		return -EAGAIN;
+	return mlag_artifact_copy(out, deployed);
+}
+
+static void lt_adopt(void *state, const struct mlag_artifact *deployed)
+{
+	struct lt *lt = state;
+
+	lbl_adopt(lt->l, deployed->kind == MLAG_ART_MODEL ? deployed->blob : NULL,
+		  deployed->len);
+}
+
+const struct mlag_learner mlag_learner_lifetime = {
+	.name = "lifetime",
+	.summary = "logblk placement: block lifetimes by trees, tested on shadow devices",
+	.params = lt_params,
+	.nr_params = P_COUNT,
+	.create = lt_create,
+	.destroy = lt_destroy,
+	.observe = lt_observe,
+	.forget = lt_forget,
+	.propose = lt_propose,
+	.explore = lt_explore,
+	.adopt = lt_adopt,
+	.sample = lt_sample,
+	.judge = lt_judge,
+};
