@@ -1,0 +1,45 @@
+#!/bin/sh
+# logblk's learned placement, logblk/placement: a fixed model pushed by a
+# test agent (tests/guest/logblk_place_test.c, which also checks the schema,
+# that malformed models are refused and change nothing, and the proxy's
+# samples and outcomes) places blocks in COLLABORATION (both arms) and
+# RECOMMENDATION (GC advised by the model); the trace captured meanwhile
+# replays through the same core with the same model to exactly the
+# device's counters, and every ML class in it is the one the replayer's
+# model gives: kernel and replayer agree bit for bit on every placement.
+. /bin/mltest.sh
+
+S=/sys/block/logblk0/logblk
+modprobe ml_lib
+modprobe logblk size_mb=16 op_pct=18 seg_kb=64 policy=p3x bg_gc_segs=0 ||
+	{ not_ok "load"; mt_summary; exit 1; }
+# Three refused pushes in a row test the refusal, not the reject-burst trigger.
+echo 10 > /sys/kernel/ml_lib/logblk/placement/controller/reject_min
+logblk-capture -o /tmp/t.lbt -- logblk_place_test /tmp/m.mlm > /tmp/o 2>&1
+cat /tmp/o
+check "the placement proxy's test program passed" "grep -q '^[1-9][0-9]* passed, 0 failed' /tmp/o"
+check "the proxy's mode is back to emergency without its agent" \
+	"[ \$(cat /sys/kernel/ml_lib/logblk/placement/mode) = emergency ]"
+r=$(logblk-replay -k -V -m /tmp/m.mlm -p trace /tmp/t.lbt 2> /tmp/e)
+cat /tmp/e
+rc=$?
+check "the replay with the model verified every ML class" "[ $rc = 0 ]"
+echo "# replay: $r"
+val() { echo "$r" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+same() {
+	if [ "$(val $1)" = "$2" ] && [ -n "$2" ]; then
+		ok "$1: replay $(val $1) = device $2"
+	else
+		not_ok "$1: replay $(val $1) != device $2"
+	fi
+}
+same user "$(cat $S/user_writes)"
+same gc "$(cat $S/gc_writes)"
+same gc_fg "$(cat $S/gc_fg)"
+same mapped "$(cat $S/mapped)"
+same free_segs "$(cat $S/free_segs)"
+same gc_advised "$(cat $S/place_gc_advised)"
+same ml_mismatch 0
+check "ML classes were checked" "[ \"\$(val ml_checked)\" -gt 1000 ] && [ \"\$(val ml_checked)\" = \"\$(val ml_blocks)\" ]"
+rmmod logblk
+mt_summary
