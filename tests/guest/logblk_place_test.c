@@ -173,6 +173,7 @@ static void test_malformed_models(void)
 
 static void test_model(void)
 {
+	unsigned long long ml, def, gc;
 	struct ml_lib_status st;
 	FILE *f;
 
@@ -194,6 +195,19 @@ static void test_model(void)
 	io(6000);
 	MT_CHECK(sysfs_num("place_gc_advised") > 0);
 	MT_CHECK(sysfs_num("gc_writes") > 0);
+	/* In EMERGENCY nothing is decided or advised; back in RECOMMENDATION
+	 * the model places again (the replay follows both). */
+	ml = sysfs_num("place_decisions_ml");
+	def = sysfs_num("place_decisions_default");
+	gc = sysfs_num("place_gc_advised");
+	MT_REQUIRE(mla_set_mode(ctx, 0, ML_LIB_MODE_EMERGENCY) == 0);
+	io(2000);
+	MT_CHECK_EQ(sysfs_num("place_decisions_ml"), ml);
+	MT_CHECK_EQ(sysfs_num("place_decisions_default"), def);
+	MT_CHECK_EQ(sysfs_num("place_gc_advised"), gc);
+	MT_REQUIRE(mla_set_mode(ctx, 0, ML_LIB_MODE_RECOMMENDATION) == 0);
+	io(3000);
+	MT_CHECK(sysfs_num("place_decisions_ml") > ml);
 }
 
 static struct {

@@ -295,6 +295,7 @@ int main(int argc, char **argv)
 	uint32_t *perm, hot = 0;
 	double *cdf = NULL;
 	uint64_t nrand, mark_at, period, t;
+	struct timespec t_start, t_end;
 	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "w:d:t:b:r:m:P:W:D:M:S:G:s:k:R:vh", lo, NULL)) != -1) {
@@ -392,6 +393,7 @@ int main(int argc, char **argv)
 		}
 	}
 
+	clock_gettime(CLOCK_MONOTONIC, &t_start);
 	for (uint64_t lba = 0; o.warm_bs && lba < o.n; lba += o.warm_bs)
 		do_write(lba, o.n - lba < o.warm_bs ? (uint32_t)(o.n - lba) : o.warm_bs);
 
@@ -432,6 +434,13 @@ int main(int argc, char **argv)
 		} else {
 			do_write(b, 1);
 		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t_end);
+	{
+		double secs = (t_end.tv_sec - t_start.tv_sec) + (t_end.tv_nsec - t_start.tv_nsec) / 1e9;
+
+		printf("written: %" PRIu64 " blocks in %.3f s, %.0f blocks/s\n", version, secs,
+		       secs > 0 ? version / secs : 0);
 	}
 	if (o.trace && lbt_close_write(&tw)) {
 		fprintf(stderr, "logblk-gen: %s: write failed\n", o.trace);

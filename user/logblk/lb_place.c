@@ -96,7 +96,7 @@ static unsigned int lbp_gc_class(void *priv, u32 lba, const struct lb_block *b)
 
 	if (e->gc_override)
 		return e->gc_override(e->priv, lba, b);
-	if (!e->model || (!(b->flags & LB_BLK_HINTED) && !e->gc_all))
+	if (!e->model || e->gc_off || (!(b->flags & LB_BLK_HINTED) && !e->gc_all))
 		return LB_CLASS_NONE;
 	lbf_moved(&e->fs, e->fb, &e->d, lba, f);
 	e->gc_advised++;
@@ -184,6 +184,7 @@ void lbp_copy(struct lbp_engine *dst, const struct lbp_engine *src)
 	dst->fs = src->fs;
 	dst->model = src->model;
 	dst->gc_all = src->gc_all;
+	dst->gc_off = src->gc_off;
 	dst->gc_advised = src->gc_advised;
 	/* Callbacks stay the destination's own. */
 }

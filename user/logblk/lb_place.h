@@ -60,6 +60,7 @@ struct lbp_engine {
 	const struct lbp_model *model;	/* GC advice for ML blocks; NULL: keep the class */
 	bool gc_all;			/* the model also moves the policy's blocks
 					 * (the kernel's RECOMMENDATION mode) */
+	bool gc_off;			/* no placement at GC (the kernel's EMERGENCY) */
 	/* Optional: replaces the model at GC (the replayer's oracle). */
 	unsigned int (*gc_override)(void *priv, u32 lba, const struct lb_block *b);
 	uint64_t gc_advised;		/* ML blocks GC moved on the model's advice */

@@ -157,6 +157,7 @@ struct run {
 	struct lbp_engine e;
 	uint64_t *cur;		/* per block: index of its live version (oracle) */
 	uint64_t written;	/* blocks written so far */
+	bool features;		/* the placement keeps its features (not EMERGENCY) */
 	struct lbp_model *cache;	/* models loaded from the directory */
 	uint64_t *cache_ver;
 	size_t nr_cache;
@@ -232,6 +233,18 @@ static const struct lbp_model *model_of(struct run *r, uint64_t v)
 }
 
 /*
+ * The placement proxy's mode, as the device saw it: in EMERGENCY it keeps
+ * no feature state; in RECOMMENDATION the model also moves the policy's
+ * blocks.
+ */
+static void set_mode(struct run *r, unsigned int mode)
+{
+	r->features = mode != ML_LIB_MODE_EMERGENCY;
+	r->e.gc_off = mode == ML_LIB_MODE_EMERGENCY;
+	r->e.gc_all = mode == ML_LIB_MODE_RECOMMENDATION;
+}
+
+/*
  * Replay the write of record @i and the records that describe it (CLASS,
  * and MODEL records among them). Returns the index of the last record used.
  */
@@ -245,7 +258,8 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 	int ret;
 
 	*err = 0;
-	lbf_request(&e->fs, (u32)w->lba, n, w->arg);
+	if (r->features)
+		lbf_request(&e->fs, (u32)w->lba, n, w->arg);
 	ret = lb_write_begin(&e->d, (u32)w->lba, n);
 	if (ret == -ENOSPC) {
 		r->res->nospc_reqs++;
@@ -256,6 +270,9 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 		return i;
 	}
 	for (b = 0; b < n; b++) {
+		hint[b] = LB_CLASS_NONE;
+		if (!r->features)
+			continue;
 		lbf_user(&e->fs, e->fb, &e->d, (u32)w->lba + b, e->d.now + b, f[b]);
 		switch (o->how) {
 		case LBR_MODEL:
@@ -282,7 +299,7 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 			continue;
 		}
 		if (c->op == LBT_MODE && o->how == LBR_AS_TRACED) {
-			e->gc_all = c->arg == ML_LIB_MODE_RECOMMENDATION;
+			set_mode(r, c->arg);
 			continue;
 		}
 		if (c->op != LBT_CLASS)
@@ -352,6 +369,9 @@ int lbr_run(const struct lbr_trace *t, const struct lbr_opts *o,
 	}
 	r.e.death = run_death;
 	r.e.priv = &r;
+	/* A trace starts in EMERGENCY (a device starts without an agent). */
+	r.features = o->how != LBR_AS_TRACED;
+	r.e.gc_off = o->how == LBR_AS_TRACED;
 	if (o->how == LBR_MODEL) {
 		r.e.model = o->model;
 		r.e.gc_all = true;
@@ -397,9 +417,8 @@ int lbr_run(const struct lbr_trace *t, const struct lbr_opts *o,
 				r.e.model = model_of(&r, rec->lba);
 			break;
 		case LBT_MODE:
-			/* In RECOMMENDATION the model also moves the policy's blocks. */
 			if (o->how == LBR_AS_TRACED)
-				r.e.gc_all = rec->arg == ML_LIB_MODE_RECOMMENDATION;
+				set_mode(&r, rec->arg);
 			break;
 		case LBT_CLASS:
 			/* Only right after a write (replay_write() takes them). */

@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	s.e.priv = &s;
 	for (size_t i = 0; i < t.nr; i++) {
 		const struct lbt_rec *r = &t.recs[i];
-		struct lbl_verdict v;
+		struct lbl_verdict v = { 0 };
 		void *blob;
 		size_t len;
 

@@ -11,6 +11,7 @@
 #include <linux/workqueue.h>
 #include "lb_core.h"
 #include "lb_feat.h"
+#include <uapi/linux/ml_lib.h>
 
 struct ml_lib_proxy;
 
@@ -65,6 +66,7 @@ struct logblk_preq {
  * @fb: per-block feature state
  * @pb: per-block decision of the live version
  * @req: the write request being decided
+ * @plain_ops: the core's callbacks without the placement's (for EMERGENCY)
  * @mode: the proxy's mode for the current request
  * @trace_model: the model version last recorded in the trace
  * @decisions: decisions made, per arm
@@ -78,6 +80,7 @@ struct logblk_place {
 	struct lbf_block *fb;
 	struct logblk_pblk *pb;
 	struct logblk_preq req[LOGBLK_MAX_REQ_BLOCKS];
+	const struct lb_ops *plain_ops;
 	u8 mode;
 	u64 trace_model;
 	u64 decisions[2];
@@ -122,6 +125,7 @@ struct logblk {
 };
 
 extern const struct blk_mq_ops logblk_mq_ops;
+extern const struct lb_ops logblk_place_core_ops;
 extern const struct attribute_group *logblk_attr_groups[];
 
 void logblk_event(struct logblk *lb, u8 op, u8 arg, u64 lba, u32 len);
@@ -134,8 +138,32 @@ int logblk_place_create(struct logblk *lb);
 void logblk_place_destroy(struct logblk *lb);
 void logblk_place_request(struct logblk *lb, u32 lba, u32 nr, unsigned int hint);
 void logblk_place_decide(struct logblk *lb, u32 lba, u32 nr);
-u8 logblk_place_hint(struct logblk *lb, u32 i);
-void logblk_place_written(struct logblk *lb, u32 i, u32 lba);
+
+/* Does the learned placement decide this request (not in EMERGENCY)? */
+static inline bool logblk_place_active(const struct logblk *lb)
+{
+	return lb->place && lb->place->mode != ML_LIB_MODE_EMERGENCY;
+}
+
+/* The stream of block @i of the request decided last (an active placement). */
+static inline u8 logblk_place_hint(const struct logblk *lb, u32 i)
+{
+	return i < LOGBLK_MAX_REQ_BLOCKS ? lb->place->req[i].hint : LB_CLASS_NONE;
+}
+
+/*
+ * Block @i of the request was written at @lba (an active placement): its
+ * live version is now the one decided in req[@i].
+ */
+static inline void logblk_place_written(struct logblk *lb, u32 i, u32 lba)
+{
+	struct logblk_place *pl = lb->place;
+
+	if (i < LOGBLK_MAX_REQ_BLOCKS)
+		pl->pb[lba] = pl->req[i].pb;
+	else
+		pl->pb[lba].id = 0;
+}
 void logblk_place_death(struct logblk *lb, const struct lb_death *dt);
 unsigned int logblk_place_gc_class(struct logblk *lb, u32 lba, const struct lb_block *b);
 

@@ -88,6 +88,7 @@ static blk_status_t logblk_write(struct logblk *lb, struct request *rq,
 	struct bio_vec bv;
 	u32 boff = 0, i = 0;
 	u8 *dst = NULL;
+	bool place;
 	int err;
 
 	down_write(&lb->lock);
@@ -98,7 +99,8 @@ static blk_status_t logblk_write(struct logblk *lb, struct request *rq,
 	err = lb_write_begin(&lb->core, lba, nr);
 	if (err)
 		goto out;
-	if (lb->place)
+	place = logblk_place_active(lb);
+	if (place)
 		logblk_place_decide(lb, lba, nr);
 	rq_for_each_segment(bv, rq, iter) {
 		u32 done = 0;
@@ -107,14 +109,14 @@ static blk_status_t logblk_write(struct logblk *lb, struct request *rq,
 			u32 n = min(bv.bv_len - done, LOGBLK_BLOCK_SIZE - boff);
 
 			if (!boff) {
-				unsigned int cls = lb->place ? logblk_place_hint(lb, i) : LB_CLASS_NONE;
+				unsigned int cls = place ? logblk_place_hint(lb, i) : LB_CLASS_NONE;
 				u32 slot;
 
 				err = lb_write_block(&lb->core, lba + i, cls, &slot);
 				/* Admitted by lb_write_begin(): only a core bug fails here. */
 				if (WARN_ON_ONCE(err))
 					goto out;
-				if (lb->place)
+				if (place)
 					logblk_place_written(lb, i, lba + i);
 				dst = logblk_slot(lb, slot);
 			}

@@ -73,20 +73,21 @@ static void logblk_move(void *priv, u32 from, u32 to)
 
 static void logblk_death(void *priv, const struct lb_death *dt)
 {
-	struct logblk *lb = priv;
-
-	if (lb->place)
-		logblk_place_death(lb, dt);
+	logblk_place_death(priv, dt);
 }
 
 static unsigned int logblk_gc_class(void *priv, u32 lba, const struct lb_block *b)
 {
-	struct logblk *lb = priv;
-
-	return lb->place ? logblk_place_gc_class(lb, lba, b) : LB_CLASS_NONE;
+	return logblk_place_gc_class(priv, lba, b);
 }
 
+/* The core's callbacks: data moves only ... */
 static const struct lb_ops logblk_core_ops = {
+	.move = logblk_move,
+};
+
+/* ... and those of the learned placement, outside EMERGENCY (logblk_place.c). */
+const struct lb_ops logblk_place_core_ops = {
 	.move = logblk_move,
 	.death = logblk_death,
 	.gc_class = logblk_gc_class,

@@ -19,7 +19,9 @@
  * asks for the policy's blocks too, so that data written before the model
  * does not stay organized by the old policy. Without a model a block
  * keeps its class. Nothing here waits for user space: in EMERGENCY there
- * are no decisions at all, only the feature state is kept.
+ * are no decisions and no feature state is kept (the features describe the
+ * writes made outside EMERGENCY; the core's own history, ages and counts,
+ * covers all), so that the proxy costs next to nothing without an agent.
  *
  * A request is decided whole before it is written, each block at the tick
  * it will get, and the classes go to the trace (CLASS records) with the
@@ -114,6 +116,7 @@ int logblk_place_create(struct logblk *lb)
 	}
 	lbf_init(&pl->fs, pl->fb, n);
 	pl->mode = ML_LIB_MODE_EMERGENCY;
+	pl->plain_ops = lb->core.ops;
 	pl->proxy = ml_lib_proxy_create(&desc);
 	if (IS_ERR(pl->proxy)) {
 		err = PTR_ERR(pl->proxy);
@@ -180,8 +183,21 @@ void logblk_place_request(struct logblk *lb, u32 lba, u32 nr, unsigned int hint)
 	if (mode != pl->mode) {
 		pl->mode = mode;
 		logblk_event(lb, LOGBLK_EV_MODE, mode, 0, 0);
+		/*
+		 * In EMERGENCY the core runs without the placement's callbacks,
+		 * and the decisions outstanding get no outcome: nothing is kept
+		 * per block there, so none may be left to a later death.
+		 */
+		if (mode == ML_LIB_MODE_EMERGENCY) {
+			lb->core.ops = pl->plain_ops;
+			memset(pl->pb, 0, (size_t)lb->core.g.nr_lblocks * sizeof(*pl->pb));
+		} else {
+			lb->core.ops = &logblk_place_core_ops;
+		}
 	}
-	lbf_request(&pl->fs, lba, nr, hint);
+	/* In EMERGENCY the placement does nothing at all (docs/logblk.md). */
+	if (mode != ML_LIB_MODE_EMERGENCY)
+		lbf_request(&pl->fs, lba, nr, hint);
 }
 
 /* End the run of blocks with class @run_hint: a CLASS record if it is ML's. */
@@ -200,7 +216,8 @@ static void logblk_place_flush(struct logblk *lb, u32 start, u32 len, u8 run_hin
  * Fills @lb->place->req[0 .. @nr): the stream hint of each block and the
  * record of its decision, stored when the block is written (see
  * logblk_place_hint()). The blocks' features are computed at the ticks they
- * will be written at, in order.
+ * will be written at, in order. Only for an active placement
+ * (logblk_place_active()).
  */
 void logblk_place_decide(struct logblk *lb, u32 lba, u32 nr)
 {
@@ -216,8 +233,8 @@ void logblk_place_decide(struct logblk *lb, u32 lba, u32 nr)
 
 		lbf_user(&pl->fs, pl->fb, &lb->core, lba + i, lb->core.now + i, f);
 		/* Longer requests than the queue allows are the policy's past it. */
-		if (pl->mode == ML_LIB_MODE_EMERGENCY || i >= LOGBLK_MAX_REQ_BLOCKS)
-			continue;	/* no decision at all: the policy places it */
+		if (i >= LOGBLK_MAX_REQ_BLOCKS)
+			continue;
 		rq->hint = LB_CLASS_NONE;
 		memset(&rq->pb, 0, sizeof(rq->pb));
 		ml_lib_decide(pl->proxy, lba + i, f, &d);
@@ -246,47 +263,16 @@ void logblk_place_decide(struct logblk *lb, u32 lba, u32 nr)
 	logblk_place_flush(lb, run_start, run_len, run_hint);
 }
 
-/**
- * logblk_place_hint() - the stream of block @i of the request decided last
- * @lb: the device
- * @i: the block's index in the request
- *
- * Return: its class, or LB_CLASS_NONE for the policy's choice.
- */
-u8 logblk_place_hint(struct logblk *lb, u32 i)
-{
-	struct logblk_place *pl = lb->place;
-
-	if (pl->mode == ML_LIB_MODE_EMERGENCY || i >= LOGBLK_MAX_REQ_BLOCKS)
-		return LB_CLASS_NONE;
-	return pl->req[i].hint;
-}
-
-/**
- * logblk_place_written() - block @i of the request was written at @lba
- * @lb: the device
- * @i: its index in the request
- * @lba: the block
- *
- * From now on its live version is the one decided in @lb->place->req[@i]
- * (none in EMERGENCY).
- */
-void logblk_place_written(struct logblk *lb, u32 i, u32 lba)
-{
-	struct logblk_place *pl = lb->place;
-
-	if (pl->mode == ML_LIB_MODE_EMERGENCY || i >= LOGBLK_MAX_REQ_BLOCKS)
-		pl->pb[lba].id = 0;
-	else
-		pl->pb[lba] = pl->req[i].pb;
-}
-
-/* The core's death callback: the outcome of the version's decision. */
+/* The core's death callback (not in EMERGENCY): the outcome of the version's decision. */
 void logblk_place_death(struct logblk *lb, const struct lb_death *dt)
 {
 	struct logblk_place *pl = lb->place;
 	struct logblk_pblk *pb = &pl->pb[dt->lba];
-	struct ml_lib_decision d = {
+	struct ml_lib_decision d;
+
+	if (!pb->id)
+		return;		/* decided in EMERGENCY, or never */
+	d = (struct ml_lib_decision){
 		.id = pb->id,
 		.key = dt->lba,
 		.version = pb->version,
@@ -296,9 +282,6 @@ void logblk_place_death(struct logblk *lb, const struct lb_death *dt)
 		.values = { pb->applied },
 		.advice = { pb->advice },
 	};
-
-	if (!pb->id)
-		return;		/* decided in EMERGENCY, or never */
 	ml_lib_outcome_label(pl->proxy, &d, dt->gc_moves,
 			     dt->lifetime > S64_MAX ? S64_MAX : (s64)dt->lifetime);
 	pl->outcomes++;
@@ -306,7 +289,7 @@ void logblk_place_death(struct logblk *lb, const struct lb_death *dt)
 }
 
 /*
- * The core's GC callback: where a block goes when GC moves it. The model
+ * The core's GC callback (not in EMERGENCY): where a block goes when GC moves it. The model
  * places the blocks the ML arm placed (and in RECOMMENDATION, all); -1 or
  * no model leaves the choice to the core (a placed block keeps its class,
  * the policy's blocks go where the policy says).
@@ -317,8 +300,7 @@ unsigned int logblk_place_gc_class(struct logblk *lb, u32 lba, const struct lb_b
 	s64 f[LBF_NR], v[ML_LIB_MAX_ACTIONS];
 	u64 version;
 
-	if (pl->mode == ML_LIB_MODE_EMERGENCY ||
-	    (!(b->flags & LB_BLK_HINTED) && pl->mode != ML_LIB_MODE_RECOMMENDATION))
+	if (!(b->flags & LB_BLK_HINTED) && pl->mode != ML_LIB_MODE_RECOMMENDATION)
 		return LB_CLASS_NONE;
 	lbf_moved(&pl->fs, pl->fb, &lb->core, lba, f);
 	version = ml_lib_advise(pl->proxy, lba, f, v);
