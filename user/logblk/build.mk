@@ -13,8 +13,8 @@ LB_LEARN_SRCS := $(LB_USER_DIR)/lb_learn.c $(LB_USER_DIR)/lb_tree.c \
 	user/models/model_build.c $(LB_PLACE_SRCS) $(LB_CORE_SRCS)
 LB_REPLAY_SRCS := $(LB_USER_DIR)/replay_main.c $(LB_USER_DIR)/lb_replay.c \
 	$(LB_USER_DIR)/lb_trace.c $(LB_PLACE_SRCS) $(LB_CORE_SRCS)
-LB_LEARNTOOL_SRCS := $(LB_USER_DIR)/learn_main.c $(LB_USER_DIR)/lb_replay.c \
-	$(LB_USER_DIR)/lb_trace.c $(LB_LEARN_SRCS)
+LB_LEARNTOOL_SRCS := $(LB_USER_DIR)/learn_main.c $(LB_USER_DIR)/lb_sim.c \
+	$(LB_USER_DIR)/lb_replay.c $(LB_USER_DIR)/lb_trace.c $(LB_LEARN_SRCS)
 LB_GEN_SRCS := $(LB_USER_DIR)/gen_main.c $(LB_USER_DIR)/lb_trace.c
 LB_CAPTURE_SRCS := $(LB_USER_DIR)/capture_main.c $(LB_USER_DIR)/capture_mllib.c \
 	$(LB_USER_DIR)/capture_tracefs.c $(LB_USER_DIR)/lb_trace.c $(LB_CORE_SRCS)
@@ -65,3 +65,11 @@ GUEST_TEST_LIBS_logblk_place := -I$(TOP)/user/models user/models/model_build.c \
 	core/ml_model.c core/lb_feat.c core/lb_core.c core/lb_policy.c $(MLA_A) -lm
 $(B)/guest/logblk_place_test: $(MLA_A) user/lib/mlagent.h core/lb_feat.h \
 	user/models/model_build.c user/models/model_build.h
+
+# Host tests of the learned placement: features, trees, the learner.
+UNIT_SRCS_test_lb_feat := $(LB_CORE_SRCS)
+UNIT_SRCS_test_lb_tree := $(LB_USER_DIR)/lb_tree.c user/models/model_build.c core/ml_model.c
+UNIT_LIBS_test_lb_tree := -lm
+UNIT_SRCS_test_lb_learn := $(LB_LEARN_SRCS) $(LB_USER_DIR)/lb_sim.c $(LB_USER_DIR)/lb_replay.c \
+	$(LB_USER_DIR)/lb_trace.c
+UNIT_LIBS_test_lb_learn := -lm

@@ -14,24 +14,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "lb_learn.h"
-#include "lb_replay.h"
-#include "ml_rand.h"
+#include "lb_sim.h"
 
-struct sim {
-	struct lbp_engine e;
-	struct lbp_model model;
-	bool have_model;
-	uint64_t *id;		/* per block: decision id of its version */
-	uint64_t next_id;
-	struct lbl *l;
+struct print {
+	unsigned int nr_cands;
+	uint32_t n;
 };
 
-static void sim_death(void *priv, const struct lb_death *dt)
+static void print_round(void *arg, const struct lbl_verdict *v)
 {
-	struct sim *s = priv;
+	const struct print *pr = arg;
 
-	lbl_death(s->l, dt->lba, s->id[dt->lba], dt->lifetime);
+	printf("round %.2fN: default %.3f, configurations", (double)v->tick / pr->n,
+	       v->waf_default);
+	for (unsigned int k = 0; k < pr->nr_cands; k++)
+		printf(" %.3f", v->waf_cand[k]);
+	printf(", best #%d (%u leaves), held-out error %.2f/%.2f: %s%s\n",
+	       v->best, v->leaves, v->err_deployed, v->err_best,
+	       v->deploy ? "DEPLOY " : v->withdraw ? "WITHDRAW " : "", v->why);
+}
+
+static double waf(const struct lb_stats *a, const struct lb_stats *b)
+{
+	uint64_t u = a->user_writes - b->user_writes, g = a->gc_writes - b->gc_writes;
+
+	return u ? (double)(u + g) / (double)u : NAN;
 }
 
 static void usage(FILE *f)
@@ -59,167 +66,82 @@ int main(int argc, char **argv)
 		{ "depth", 1, NULL, 'd' }, { "mask", 1, NULL, 'M' }, { "seed", 1, NULL, 's' },
 		{ "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
-	unsigned int place = LB_PLACE_HOTCOLD, victim = LB_VICTIM_CB, ncand = 0;
-	struct lbl_params p;
+	struct lbs_opts o = { .place = LB_PLACE_HOTCOLD, .victim = LB_VICTIM_CB, .share = 1,
+			      .seed = 1 };
+	struct lbs_result *res;
+	struct print pr;
 	struct lbr_trace t;
-	struct lb_geometry g;
-	struct lb_stats mark = { 0 }, smark[LBL_MAX_CANDS + 1] = { 0 };
-	struct lbl_stats st;
-	struct sim s = { 0 };
-	double share = 1;
+	unsigned int ncand = 0;
 	long op = -1;
-	u64 rs = 1;
 	bool verbose = false;
-	uint64_t last_judged = 0;
 	int c, ret;
 
-	lbl_params_default(&p);
+	lbl_params_default(&o.p);
 	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:d:M:s:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (lb_parse_policy(optarg, strlen(optarg), &place, &victim)) {
+			if (lb_parse_policy(optarg, strlen(optarg), &o.place, &o.victim)) {
 				fprintf(stderr, "logblk-learn: unknown policy '%s'\n", optarg);
 				return 2;
 			}
 			break;
 		case 'o': op = atol(optarg); break;
-		case 'S': share = atof(optarg); break;
+		case 'S': o.share = atof(optarg); break;
 		case 'c':
 			if (ncand == LBL_MAX_CANDS ||
-			    sscanf(optarg, "%lf,%lf,%lf,%lf", &p.cand[ncand].lag,
-				   &p.cand[ncand].window, &p.cand[ncand].th_base,
-				   &p.cand[ncand].th_ratio) != 4) {
+			    sscanf(optarg, "%lf,%lf,%lf,%lf", &o.p.cand[ncand].lag,
+				   &o.p.cand[ncand].window, &o.p.cand[ncand].th_base,
+				   &o.p.cand[ncand].th_ratio) != 4) {
 				fprintf(stderr, "logblk-learn: bad --cand '%s'\n", optarg);
 				return 2;
 			}
 			ncand++;
 			break;
-		case 'r': p.round = atof(optarg); break;
-		case 'j': p.judge_rounds = (unsigned int)atoi(optarg); break;
-		case 'd': p.depth = (unsigned int)atoi(optarg); break;
-		case 'M': p.feature_mask = (uint32_t)strtoul(optarg, NULL, 16); break;
-		case 's': rs = strtoull(optarg, NULL, 0); break;
+		case 'r': o.p.round = atof(optarg); break;
+		case 'j': o.p.judge_rounds = (unsigned int)atoi(optarg); break;
+		case 'd': o.p.depth = (unsigned int)atoi(optarg); break;
+		case 'M': o.p.feature_mask = (uint32_t)strtoul(optarg, NULL, 16); break;
+		case 's': o.seed = strtoull(optarg, NULL, 0); break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (ncand)
-		p.nr_cands = ncand;
-	if (optind + 1 != argc || !(share >= 0 && share <= 1)) {
+		o.p.nr_cands = ncand;
+	if (optind + 1 != argc || !(o.share >= 0 && o.share <= 1) || op > 1000) {
 		usage(stderr);
 		return 2;
 	}
 	if (lbr_load(argv[optind], &t))
 		return 1;
-	g.nr_lblocks = t.h.nr_lblocks;
-	g.seg_blocks = t.h.seg_blocks;
-	g.nr_segs = op >= 0 ? lb_nr_segs_for_op(g.nr_lblocks, g.seg_blocks, (u32)op) : t.h.nr_segs;
-	ret = lbp_init(&s.e, &g, place, victim);
-	if (!ret)
-		ret = lbl_create(&g, place, victim, &p, &s.l);
-	s.id = calloc(g.nr_lblocks, sizeof(*s.id));
-	if (ret || !s.id) {
-		fprintf(stderr, "logblk-learn: cannot set up: %s\n", strerror(ret ? -ret : ENOMEM));
+	o.g.nr_lblocks = t.h.nr_lblocks;
+	o.g.seg_blocks = t.h.seg_blocks;
+	o.g.nr_segs = op >= 0 ? lb_nr_segs_for_op(o.g.nr_lblocks, o.g.seg_blocks, (u32)op) :
+		t.h.nr_segs;
+	pr = (struct print){ o.p.nr_cands, o.g.nr_lblocks };
+	if (verbose) {
+		o.round = print_round;
+		o.arg = &pr;
+	}
+	res = calloc(1, sizeof(*res));
+	if (!res)
+		return 1;
+	ret = lbs_run(&t, &o, res);
+	if (ret) {
+		fprintf(stderr, "logblk-learn: %s: %s\n", argv[optind], strerror(-ret));
 		return 1;
 	}
-	s.e.death = sim_death;
-	s.e.priv = &s;
-	for (size_t i = 0; i < t.nr; i++) {
-		const struct lbt_rec *r = &t.recs[i];
-		struct lbl_verdict v = { 0 };
-		void *blob;
-		size_t len;
-
-		switch (r->op) {
-		case LBT_WRITE:
-			lbf_request(&s.e.fs, (u32)r->lba, r->len, 0);
-			if (lb_write_begin(&s.e.d, (u32)r->lba, r->len))
-				break;
-			for (u32 b = 0; b < r->len; b++) {
-				u32 lba = (u32)r->lba + b, slot;
-				unsigned int hint = LB_CLASS_NONE;
-				s64 f[LBF_NR];
-
-				lbf_user(&s.e.fs, s.e.fb, &s.e.d, lba, s.e.d.now, f);
-				if (s.have_model &&
-				    ml_rand_draw_bp(&rs, (u32)(share * 10000 + 0.5)))
-					hint = lbp_model_hint(&s.model, &s.e.d, f);
-				/* The old version's death reports the old id. */
-				lb_write_block(&s.e.d, lba, hint, &slot);
-				s.id[lba] = ++s.next_id;
-				lbl_write(s.l, lba, s.id[lba], f);
-			}
-			break;
-		case LBT_DISCARD:
-			lb_discard(&s.e.d, (u32)r->lba, r->len);
-			break;
-		case LBT_MARK:
-			mark = s.e.d.stats;
-			for (unsigned int k = 0; k <= p.nr_cands; k++)
-				lbl_shadow_stats(s.l, k, &smark[k]);
-			break;
-		default:
-			break;
-		}
-		ret = lbl_step(s.l, &v, &blob, &len);
-		if (ret < 0) {
-			fprintf(stderr, "logblk-learn: learner: %s\n", strerror(-ret));
-			return 1;
-		}
-		if (ret == 1) {
-			if (s.have_model)
-				lbp_model_free(&s.model);
-			ret = lbp_model_load(&s.model, blob, len, NULL);
-			free(blob);
-			if (ret)
-				return 1;
-			s.have_model = true;
-			s.e.model = &s.model;
-			s.e.gc_all = share >= 0.95;
-
-		}
-		if (verbose && v.judged && v.tick != last_judged) {
-			last_judged = v.tick;
-			printf("round %.2fN: default %.3f, configurations", (double)v.tick / g.nr_lblocks,
-			       v.waf_default);
-			for (unsigned int k = 0; k < p.nr_cands; k++)
-				printf(" %.3f", v.waf_cand[k]);
-			printf(", best #%d (%u leaves), held-out error %.2f/%.2f: %s%s\n",
-			       v.best, v.leaves, v.err_deployed, v.err_best,
-			       v.deploy ? "DEPLOY " : v.withdraw ? "WITHDRAW " : "", v.why);
-		}
-	}
-	lbl_get_stats(s.l, &st);
-	{
-		uint64_t wu = s.e.d.stats.user_writes - mark.user_writes;
-		uint64_t wg = s.e.d.stats.gc_writes - mark.gc_writes;
-
-		printf("waf=%.3f win_waf=%.3f rounds=%llu judged=%llu deployed=%llu withdrawn=%llu discards=%llu holes=%llu gc_rows=%llu train_ms=%.1f\n",
-		       (double)(s.e.d.stats.user_writes + s.e.d.stats.gc_writes) / s.e.d.stats.user_writes,
-		       wu ? (double)(wu + wg) / wu : NAN,
-		       (unsigned long long)st.rounds, (unsigned long long)st.judged,
-		       (unsigned long long)st.deployed, (unsigned long long)st.withdrawn,
-		       (unsigned long long)st.discards,
-		       (unsigned long long)st.holes, (unsigned long long)st.gc_rows,
-		       st.train_ms);
-	}
-	if (verbose) {
-		printf("shadows over the window:");
-		for (unsigned int k = 0; k <= p.nr_cands; k++) {
-			struct lb_stats e;
-
-			lbl_shadow_stats(s.l, k, &e);
-			printf(" %.3f", (double)(e.user_writes - smark[k].user_writes + e.gc_writes - smark[k].gc_writes) /
-			       (double)(e.user_writes - smark[k].user_writes));
-		}
-		printf("\n");
-	}
-	lbl_destroy(s.l);
-	lbp_free(&s.e);
-	if (s.have_model)
-		lbp_model_free(&s.model);
-	free(s.id);
+	printf("waf=%.3f win_waf=%.3f rounds=%llu judged=%llu models=%llu withdrawn=%llu discards=%llu holes=%llu gc_rows=%llu train_ms=%.1f shadows_win_waf=",
+	       waf(&res->total, &(struct lb_stats){ 0 }), waf(&res->total, &res->at_mark),
+	       (unsigned long long)res->learner.rounds, (unsigned long long)res->learner.judged,
+	       (unsigned long long)res->models, (unsigned long long)res->learner.withdrawn,
+	       (unsigned long long)res->learner.discards, (unsigned long long)res->learner.holes,
+	       (unsigned long long)res->learner.gc_rows, res->learner.train_ms);
+	for (unsigned int k = 0; k <= o.p.nr_cands; k++)
+		printf("%s%.3f", k ? "," : "", waf(&res->shadow[k], &res->shadow_mark[k]));
+	printf("\n");
+	free(res);
 	lbr_free(&t);
 	return 0;
 }

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host tests of the placement learner (user/logblk/lb_learn.c) through the
+ * offline loop (lb_sim.c) and of the replayer's model and oracle
+ * placements: on a shifting hotspot the learner deploys models whose
+ * shadow writes less than the default policy's, and the simulated device
+ * with them less than with the policy alone; on uniform writes, where
+ * nothing can be learned, it deploys nothing better than the policy;
+ * discards reach it as outcomes; a model that always answers -1 replays
+ * exactly as the policy; the oracle writes less than any policy.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include "lb_sim.h"
+#include "lb_tree.h"
+#include "mltest.h"
+#include "model_build.h"
+
+#define N	4096
+
+static struct lbr_trace trace;
+
+/*
+ * A sequential warm-up, then @rounds x N single-block writes: 90% to a
+ * tenth of the blocks, drawn again every @period x N writes (0: never),
+ * or uniform (@hot 0); @discard per mille of the requests discard 1..4
+ * blocks. A mark before the last half.
+ */
+static void make_trace(double rounds, double period, int hot, int discard)
+{
+	static uint32_t perm[N];
+	uint64_t r = 99, nrand = (uint64_t)(rounds * N), t;
+	size_t n = 0, cap = N / 16 + nrand + 2;
+
+	lbr_free(&trace);
+	memset(&trace, 0, sizeof(trace));
+	lbt_header_init(&trace.h, N, 16, lb_nr_segs_for_op(N, 16, 18), LB_PLACE_HOTCOLD,
+			LB_VICTIM_CB);
+	trace.recs = calloc(cap, sizeof(*trace.recs));
+	MT_REQUIRE(trace.recs);
+	for (uint32_t i = 0; i < N; i++)
+		perm[i] = i;
+	for (uint32_t lba = 0; lba < N; lba += 16)
+		trace.recs[n++] = (struct lbt_rec){ .op = LBT_WRITE, .lba = lba, .len = 16 };
+	for (t = 0; t < nrand; t++) {
+		uint32_t b;
+
+		r = r * 6364136223846793005ull + 1442695040888963407ull;
+		if (t == nrand / 2)
+			trace.recs[n++] = (struct lbt_rec){ .op = LBT_MARK };
+		if (hot && period > 0 && t % (uint64_t)(period * N) == 0) {
+			for (uint32_t i = N - 1; i > 0; i--) {
+				uint32_t j, x;
+
+				r = r * 6364136223846793005ull + 1442695040888963407ull;
+				j = (uint32_t)((r >> 33) % (i + 1));
+				x = perm[i];
+				perm[i] = perm[j];
+				perm[j] = x;
+			}
+		}
+		if (!hot)
+			b = (uint32_t)((r >> 33) % N);
+		else if ((r >> 20) % 10 < 9)
+			b = perm[(r >> 33) % (N / 10)];
+		else
+			b = perm[N / 10 + (r >> 33) % (N - N / 10)];
+		if ((int)((r >> 8) % 1000) < discard) {
+			uint32_t len = 1 + (uint32_t)((r >> 4) % 4);
+
+			trace.recs[n++] = (struct lbt_rec){
+				.op = LBT_DISCARD, .lba = b, .len = b + len > N ? N - b : len };
+			continue;
+		}
+		trace.recs[n++] = (struct lbt_rec){ .op = LBT_WRITE, .lba = b, .len = 1 };
+	}
+	trace.nr = n;
+}
+
+static void sim_opts(struct lbs_opts *o, unsigned int place, unsigned int victim)
+{
+	memset(o, 0, sizeof(*o));
+	o->g = (struct lb_geometry){ N, 16, lb_nr_segs_for_op(N, 16, 18) };
+	o->place = place;
+	o->victim = victim;
+	o->share = 1;
+	o->seed = 1;
+	lbl_params_default(&o->p);
+}
+
+static double win(const struct lb_stats *a, const struct lb_stats *b)
+{
+	uint64_t u = a->user_writes - b->user_writes, g = a->gc_writes - b->gc_writes;
+
+	return u ? (double)(u + g) / (double)u : NAN;
+}
+
+static double replay_policy(unsigned int place, unsigned int victim)
+{
+	struct lbr_opts o;
+	struct lbr_result r;
+
+	lbr_opts_from_trace(&trace, &o);
+	o.how = LBR_POLICY;
+	o.place = place;
+	o.victim = victim;
+	if (lbr_run(&trace, &o, &r))
+		return NAN;
+	return win(&r.total, &r.at_mark);
+}
+
+static void test_learns_the_shift(void)
+{
+	struct lbs_result *res = calloc(1, sizeof(*res));
+	struct lbs_opts o;
+	double p2, p3x, ml, shadow_default, shadow_best = INFINITY;
+
+	MT_REQUIRE(res);
+	make_trace(24, 2, 1, 0);
+	p2 = replay_policy(LB_PLACE_GCSEP, LB_VICTIM_CB);
+	p3x = replay_policy(LB_PLACE_HOTCOLD, LB_VICTIM_CB);
+	sim_opts(&o, LB_PLACE_GCSEP, LB_VICTIM_CB);
+	MT_REQUIRE(lbs_run(&trace, &o, res) == 0);
+	ml = win(&res->total, &res->at_mark);
+	shadow_default = win(&res->shadow[0], &res->shadow_mark[0]);
+	for (unsigned int k = 1; k <= o.p.nr_cands; k++)
+		shadow_best = fmin(shadow_best, win(&res->shadow[k], &res->shadow_mark[k]));
+	printf("# shift: p2 %.3f p3x %.3f, the learned placement %.3f; shadows: "
+	       "default %.3f best %.3f; %llu models\n", p2, p3x, ml, shadow_default,
+	       shadow_best, (unsigned long long)res->models);
+	MT_CHECK(res->learner.rounds >= 90, "%llu rounds", (unsigned long long)res->learner.rounds);
+	MT_CHECK(res->models > 0);
+	MT_CHECK_EQ(res->learner.holes, 0);
+	MT_CHECK(res->learner.gc_rows > 0);
+	/* The default shadow is the device with the policy alone. */
+	MT_CHECK(fabs(shadow_default - p2) < 0.02 * p2, "default shadow %.3f, p2 %.3f",
+		 shadow_default, p2);
+	MT_CHECK(shadow_best < 0.95 * shadow_default);
+	MT_CHECK(ml < 0.95 * fmin(p2, p3x), "learned %.3f, best policy %.3f", ml, fmin(p2, p3x));
+	free(res);
+}
+
+/* Uniform writes: nothing to learn; the device stays as good as the policy. */
+static void test_uniform_no_harm(void)
+{
+	struct lbs_result *res = calloc(1, sizeof(*res));
+	struct lbs_opts o;
+	double p1, ml;
+
+	MT_REQUIRE(res);
+	make_trace(16, 0, 0, 0);
+	p1 = replay_policy(LB_PLACE_MIXED, LB_VICTIM_GREEDY);
+	sim_opts(&o, LB_PLACE_MIXED, LB_VICTIM_GREEDY);
+	MT_REQUIRE(lbs_run(&trace, &o, res) == 0);
+	ml = win(&res->total, &res->at_mark);
+	printf("# uniform: p1 %.3f, with the learner %.3f, %llu models\n", p1, ml,
+	       (unsigned long long)res->models);
+	MT_CHECK(ml < 1.02 * p1, "learned %.3f, p1 %.3f", ml, p1);
+	free(res);
+}
+
+/* Discards reach the learner as outcomes and its shadows apply them. */
+static void test_discards(void)
+{
+	struct lbs_result *res = calloc(1, sizeof(*res));
+	struct lbs_opts o;
+
+	MT_REQUIRE(res);
+	make_trace(6, 2, 1, 50);
+	sim_opts(&o, LB_PLACE_HOTCOLD, LB_VICTIM_CB);
+	MT_REQUIRE(lbs_run(&trace, &o, res) == 0);
+	MT_CHECK(res->learner.discards > 1000, "%llu discards",
+		 (unsigned long long)res->learner.discards);
+	MT_CHECK(res->learner.deaths >= res->learner.discards);
+	free(res);
+}
+
+static int64_t minus_one(double mean, void *arg)
+{
+	(void)mean;
+	(void)arg;
+	return LBP_POLICY;
+}
+
+/*
+ * A model that always answers -1 leaves everything to the policy: replayed
+ * with it, every counter equals the policy's. The oracle does better than
+ * every policy.
+ */
+static void test_replay_model_and_oracle(void)
+{
+	static const unsigned int places[] = { LB_PLACE_MIXED, LB_PLACE_GCSEP,
+					       LB_PLACE_HOTCOLD, LB_PLACE_SEPBIT };
+	struct lbt_tree one = { .nr_nodes = 1, .left = { -1 }, .right = { -1 } };
+	struct lbr_result a, b, orc;
+	struct lbr_oracle best;
+	struct lbp_model m;
+	struct lbr_opts o;
+	unsigned int victim;
+	double best_policy = INFINITY;
+	void *blob;
+	size_t len;
+
+	make_trace(8, 2, 1, 20);
+	MT_REQUIRE(lbt_compile(&one, LBF_NR, 5, minus_one, NULL, &blob, &len) == 0);
+	MT_REQUIRE(lbp_model_load(&m, blob, len, NULL) == 0);
+	free(blob);
+	for (size_t i = 0; i < 4; i++) {
+		lbr_opts_from_trace(&trace, &o);
+		o.place = places[i];
+		o.victim = LB_VICTIM_CB;
+		o.how = LBR_POLICY;
+		MT_REQUIRE(lbr_run(&trace, &o, &a) == 0);
+		o.how = LBR_MODEL;
+		o.model = &m;
+		MT_REQUIRE(lbr_run(&trace, &o, &b) == 0);
+		MT_CHECK(!memcmp(&a.total, &b.total, sizeof(a.total)), "placement %zu", i);
+		MT_CHECK(b.gc_advised > 0);
+		best_policy = fmin(best_policy, win(&a.total, &a.at_mark));
+	}
+	lbp_model_free(&m);
+	lbr_opts_from_trace(&trace, &o);
+	MT_REQUIRE(lbr_best_oracle(&trace, &o, &orc, &best, &victim) == 0);
+	printf("# oracle %.3f (%g N, x%g, %u classes, %s), best policy %.3f\n",
+	       win(&orc.total, &orc.at_mark), best.base / N, best.ratio, best.classes,
+	       lb_victim_name(victim), best_policy);
+	MT_CHECK(win(&orc.total, &orc.at_mark) < 0.8 * best_policy);
+	/* The oracle's options are checked. */
+	o.how = LBR_ORACLE;
+	o.oracle = (struct lbr_oracle){ 1000, 2, 1 };
+	MT_CHECK_EQ(lbr_run(&trace, &o, &orc), -EINVAL);
+}
+
+static void test_bad_params(void)
+{
+	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
+	struct lbl_params p;
+	struct lbl *l;
+
+	lbl_params_default(&p);
+	p.feature_mask |= 1u << LBF_TICK;
+	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
+	lbl_params_default(&p);
+	p.nr_cands = 0;
+	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
+	lbl_params_default(&p);
+	p.cand[0].th_ratio = 0.5;
+	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
+	lbl_params_default(&p);
+	g.nr_segs = 10;
+	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
+	g.nr_segs = lb_nr_segs_for_op(N, 16, 18);
+	MT_REQUIRE(lbl_create(&g, 0, 0, &p, &l) == 0);
+	MT_CHECK(lbl_adopt(l, "garbage", 7) < 0);
+	MT_CHECK_EQ(lbl_adopt(l, NULL, 0), 0);
+	lbl_destroy(l);
+}
+
+int main(int argc, char **argv)
+{
+	mt_filter(argc, argv);
+	MT_RUN(test_learns_the_shift);
+	MT_RUN(test_uniform_no_harm);
+	MT_RUN(test_discards);
+	MT_RUN(test_replay_model_and_oracle);
+	MT_RUN(test_bad_params);
+	lbr_free(&trace);
+	return mt_summary();
+}
