@@ -7,9 +7,12 @@
  * with them less than with the policy alone; on uniform writes, where
  * nothing can be learned, it deploys nothing better than the policy;
  * discards reach it as outcomes; a model that always answers -1 replays
- * exactly as the policy; the oracle writes less than any policy.
+ * exactly as the policy; the oracle writes less than any policy; the
+ * replayer's WAF series accounts for every block.
  */
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include "lb_sim.h"
 #include "lb_tree.h"
@@ -231,6 +234,43 @@ static void test_replay_model_and_oracle(void)
 	MT_CHECK_EQ(lbr_run(&trace, &o, &orc), -EINVAL);
 }
 
+/*
+ * --series: one point every B user blocks, each the WAF of those B
+ * blocks; together they account for every block written.
+ */
+static void test_replay_series(void)
+{
+	const uint64_t B = N / 4;
+	struct lbr_result r;
+	struct lbr_opts o;
+	uint64_t points = 0, last = 0, at;
+	double waf, sum = 0;
+
+	make_trace(4, 2, 1, 0);
+	lbr_opts_from_trace(&trace, &o);
+	o.how = LBR_POLICY;
+	o.series = B;
+	o.series_out = tmpfile();
+	MT_REQUIRE(o.series_out);
+	MT_REQUIRE(lbr_run(&trace, &o, &r) == 0);
+	rewind(o.series_out);
+	while (fscanf(o.series_out, "%" SCNu64 " %lf", &at, &waf) == 2) {
+		MT_CHECK_EQ(at, last + B);
+		MT_CHECK(waf >= 1.0, "point %" PRIu64 ": %f", at, waf);
+		last = at;
+		sum += waf;
+		points++;
+	}
+	fclose(o.series_out);
+	/* Single-block writes only: the last block written ends a point. */
+	MT_CHECK_EQ(points, r.total.user_writes / B);
+	MT_CHECK_EQ(r.total.user_writes % B, 0);
+	MT_CHECK(r.total.gc_writes > 0);
+	MT_CHECK(fabs(sum * (double)B - (double)(r.total.user_writes + r.total.gc_writes)) <
+		 (double)points * (double)B * 1e-4, "points %.1f, device %" PRIu64,
+		 sum * (double)B, r.total.user_writes + r.total.gc_writes);
+}
+
 static void test_bad_params(void)
 {
 	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
@@ -263,6 +303,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_uniform_no_harm);
 	MT_RUN(test_discards);
 	MT_RUN(test_replay_model_and_oracle);
+	MT_RUN(test_replay_series);
 	MT_RUN(test_bad_params);
 	lbr_free(&trace);
 	return mt_summary();

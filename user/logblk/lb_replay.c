@@ -158,6 +158,7 @@ struct run {
 	uint64_t *cur;		/* per block: index of its live version (oracle) */
 	uint64_t written;	/* blocks written so far */
 	bool features;		/* the placement keeps its features (not EMERGENCY) */
+	uint64_t series_gc;	/* GC writes at the last series point */
 	struct lbp_model *cache;	/* models loaded from the directory */
 	uint64_t *cache_ver;
 	size_t nr_cache;
@@ -262,8 +263,11 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 		lbf_request(&e->fs, (u32)w->lba, n, w->arg);
 	ret = lb_write_begin(&e->d, (u32)w->lba, n);
 	if (ret == -ENOSPC) {
+		/* Refused here (at another size) but not on the device: skip its classes. */
 		r->res->nospc_reqs++;
-		return i;
+		for (j = i + 1; j < r->t->nr && r->t->recs[j].op == LBT_CLASS; j++)
+			;
+		return j - 1;
 	}
 	if (ret) {
 		*err = ret;
@@ -291,15 +295,17 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 		}
 	}
 	/* The records the kernel put after the write: its decisions. */
-	for (j = i + 1; j < r->t->nr && o->how != LBR_POLICY; j++) {
+	for (j = i + 1; j < r->t->nr; j++) {
 		const struct lbt_rec *c = &r->t->recs[j];
 
-		if (c->op == LBT_MODEL && o->how == LBR_AS_TRACED) {
-			e->model = model_of(r, c->lba);
+		if (c->op == LBT_MODEL) {
+			if (o->how == LBR_AS_TRACED)
+				e->model = model_of(r, c->lba);
 			continue;
 		}
-		if (c->op == LBT_MODE && o->how == LBR_AS_TRACED) {
-			set_mode(r, c->arg);
+		if (c->op == LBT_MODE) {
+			if (o->how == LBR_AS_TRACED)
+				set_mode(r, c->arg);
 			continue;
 		}
 		if (c->op != LBT_CLASS)
@@ -329,6 +335,14 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 			break;
 		}
 		r->cur[(u32)w->lba + b] = r->written++;
+		if (o->series && e->d.stats.user_writes % o->series == 0) {
+			uint64_t gc = e->d.stats.gc_writes;
+
+			fprintf(o->series_out, "%llu %.4f\n",
+				(unsigned long long)e->d.stats.user_writes,
+				(double)(o->series + gc - r->series_gc) / o->series);
+			r->series_gc = gc;
+		}
 	}
 	return j - 1;
 }

@@ -63,6 +63,8 @@ struct lbr_opts {
 	const struct lbp_model *model;	/* LBR_MODEL */
 	struct lbr_oracle oracle;	/* LBR_ORACLE */
 	struct lbr_models models;	/* LBR_AS_TRACED: the models of MODEL records */
+	uint64_t series;	/* print "tick WAF" every this many user blocks (0: no) */
+	FILE *series_out;
 };
 
 struct lbr_result {

@@ -33,6 +33,8 @@ static void usage(FILE *f)
 		"  -M, --models DIR   the models of the trace's MODEL records, DIR/VERSION.mlm\n"
 		"  -V, --verify       with \"trace\": fail unless every ML class in the trace\n"
 		"                     is the class its model gives (needs -m or -M)\n"
+		"  -t, --series B     print \"series POLICY BLOCKS WAF\" lines: the write\n"
+		"                     amplification of every B user blocks written\n"
 		"  -o, --op PCT       over-provisioning: size the device for PCT%% spare space\n"
 		"                     (default: the capturing device's segments)\n"
 		"  -s, --seg-blocks N blocks per segment (default: the trace's)\n"
@@ -126,6 +128,7 @@ int main(int argc, char **argv)
 		{ "model", required_argument, NULL, 'm' },
 		{ "models", required_argument, NULL, 'M' },
 		{ "verify", no_argument, NULL, 'V' },
+		{ "series", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -133,10 +136,11 @@ int main(int argc, char **argv)
 	int npol = 0, c, rc = 0;
 	long op = -1, seg_blocks = 0;
 	bool no_bg = false, check = false, kv = false, verify = false;
+	long series = 0;
 	char *end;
 
 	parse_pols("trace,all", pols, &npol);
-	while ((c = getopt_long(argc, argv, "p:o:s:nckm:M:Vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:s:nckm:M:Vt:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_pols(optarg, pols, &npol))
@@ -175,6 +179,13 @@ int main(int argc, char **argv)
 			break;
 		case 'V':
 			verify = true;
+			break;
+		case 't':
+			series = strtol(optarg, &end, 10);
+			if (*end || series < 1) {
+				fprintf(stderr, "logblk-replay: --series wants a positive number of blocks\n");
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -239,6 +250,15 @@ int main(int argc, char **argv)
 			o.model = model_path ? &model : NULL;
 			o.models.dir = models_dir;
 			o.models.one = models_dir ? NULL : o.model;
+			if (series) {
+				/* The points go to a temporary file: only the best oracle's are printed. */
+				o.series = (uint64_t)series;
+				o.series_out = tmpfile();
+				if (!o.series_out) {
+					rc = 1;
+					continue;
+				}
+			}
 			if (o.how == LBR_ORACLE ? lbr_best_oracle(&t, &o, &r, &o.oracle, &o.victim) :
 			    lbr_run(&t, &o, &r)) {
 				rc = 1;
@@ -253,6 +273,23 @@ int main(int argc, char **argv)
 					(unsigned long long)(r.ml_blocks - r.ml_checked),
 					(unsigned long long)r.models_missing);
 				rc = 1;
+			}
+			if (o.series_out) {
+				char line[64];
+
+				rewind(o.series_out);
+				/* The oracle's grid wrote every run's points: keep the last run's. */
+				if (o.how == LBR_ORACLE) {
+					fclose(o.series_out);
+					o.series_out = tmpfile();
+					if (o.series_out && !lbr_run(&t, &o, &r))
+						rewind(o.series_out);
+				}
+				while (o.series_out && fgets(line, sizeof(line), o.series_out))
+					printf("series %s %s", pols[i].name, line);
+				if (o.series_out)
+					fclose(o.series_out);
+				o.series_out = NULL;
 			}
 			wu = r.total.user_writes - r.at_mark.user_writes;
 			wg = r.total.gc_writes - r.at_mark.gc_writes;
