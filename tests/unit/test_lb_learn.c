@@ -8,7 +8,8 @@
  * nothing can be learned, it deploys nothing better than the policy;
  * discards reach it as outcomes; a model that always answers -1 replays
  * exactly as the policy; the oracle writes less than any policy; the
- * replayer's WAF series accounts for every block.
+ * replayer's WAF series accounts for every block; the learner runs one
+ * round per step at most.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -271,6 +272,47 @@ static void test_replay_series(void)
 		 sum * (double)B, r.total.user_writes + r.total.gc_writes);
 }
 
+/*
+ * lbl_step() runs one round at most per call, however far behind it is
+ * (the agent heart-beats between calls), and catches up over calls.
+ */
+static void test_one_round_per_step(void)
+{
+	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
+	struct lbl_stats st;
+	struct lbl_params p;
+	int64_t f[LBF_NR] = { 0 };
+	uint64_t r = 7, prev = 0, calls = 0;
+	struct lbl *l;
+
+	lbl_params_default(&p);
+	MT_REQUIRE(lbl_create(&g, LB_PLACE_GCSEP, LB_VICTIM_CB, &p, &l) == 0);
+	for (uint64_t t = 0; t < 3 * N; t++) {
+		r = r * 6364136223846793005ull + 1442695040888963407ull;
+		f[LBF_TICK] = (int64_t)t;	/* the device's clock: blocks written */
+		lbl_write(l, t < N ? (uint32_t)t : (uint32_t)((r >> 33) % N), t + 1, f);
+	}
+	for (;;) {
+		void *blob = NULL;
+		size_t len;
+		int ret = lbl_step(l, NULL, &blob, &len);
+
+		MT_REQUIRE(ret >= 0);
+		free(blob);
+		lbl_get_stats(l, &st);
+		calls++;
+		MT_CHECK(st.rounds <= prev + 1, "call %" PRIu64 ": %" PRIu64 " rounds after %" PRIu64,
+			 calls, st.rounds, prev);
+		if (st.rounds == prev)
+			break;
+		prev = st.rounds;
+	}
+	/* 3 N writes, a round every N / 4, the newest N / 64 held back. */
+	MT_CHECK(st.rounds >= 10, "%" PRIu64 " rounds", st.rounds);
+	MT_CHECK(calls >= st.rounds);
+	lbl_destroy(l);
+}
+
 static void test_bad_params(void)
 {
 	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
@@ -304,6 +346,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_discards);
 	MT_RUN(test_replay_model_and_oracle);
 	MT_RUN(test_replay_series);
+	MT_RUN(test_one_round_per_step);
 	MT_RUN(test_bad_params);
 	lbr_free(&trace);
 	return mt_summary();

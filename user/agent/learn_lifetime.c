@@ -50,8 +50,9 @@ static const struct mlag_param lt_params[P_COUNT] = {
 		"rounds (training, judging) every this many device sizes of writes" },
 	[P_JUDGE_ROUNDS] = { "judge_rounds", 8, 1, 64, true,
 		"configurations are compared over this many rounds of writes" },
-	[P_MARGIN] = { "margin", 0.01, 0, 0.5, false,
-		"relative write-amplification gain over the default a configuration needs" },
+	[P_MARGIN] = { "margin", 0.02, 0, 0.5, false,
+		"relative write-amplification gain over the default a configuration needs "
+		"(and loss that withdraws it)" },
 	[P_SWITCH_MARGIN] = { "switch_margin", 0.1, 0, 0.5, false,
 		"relative gain over the deployed configuration needed to switch" },
 	[P_DEPTH] = { "depth", 6, 1, 8, true, "depth of each tree" },

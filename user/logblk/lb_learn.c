@@ -71,6 +71,8 @@ struct lbl {
 	struct shadow *sh;
 	uint64_t *sv;			/* per block: tick of the shadows' version */
 	uint64_t stick;			/* next tick the shadows apply */
+	uint64_t round_tick;		/* tick of the last round run */
+	uint64_t withdrawn_at;		/* tick of the last withdrawal, 0: none */
 
 	struct model deployed;		/* a copy of what the kernel runs */
 	int deployed_cfg;		/* its configuration, -1: none or foreign */
@@ -86,7 +88,7 @@ void lbl_params_default(struct lbl_params *p)
 	memset(p, 0, sizeof(*p));
 	p->round = 0.25;
 	p->judge_rounds = 8;
-	p->margin = 0.01;
+	p->margin = 0.02;
 	p->switch_margin = 0.1;
 	p->heldout_slack = 0.25;
 	p->depth = 6;
@@ -94,7 +96,7 @@ void lbl_params_default(struct lbl_params *p)
 	p->max_rows = 131072;
 	p->gc_keep = 4;
 	p->censored = 1;
-	p->lag_share = 1.0 / 16;
+	p->lag_share = 1.0 / 64;
 	p->feature_mask = ((1u << LBF_NR) - 1) & ~(1u << LBF_TICK);
 	/* Fast: short labels, recent rows; slow: long labels, more rows. */
 	p->cand[0] = (struct lbl_cand_cfg){ 0.125, 1, 1.0 / 16, 2 };
@@ -399,19 +401,28 @@ static void shadow_write(struct shadow *sh, const struct row *r)
 
 static int round_run(struct lbl *l, uint64_t t);
 
-/* Advance the shadows as far as the data allows; run rounds as they come. */
+/*
+ * Advance the shadows as far as the data allows, through one round at
+ * most: a caller that must stay responsive (the agent heart-beats between
+ * calls) gets control back after each round's training.
+ */
 static int shadow_advance(struct lbl *l)
 {
 	uint64_t lag = (uint64_t)(l->p.lag_share * l->N);
+	bool ran = false;
 	int ret = 0;
 
 	while (l->stick + lag < l->newest) {
 		const struct row *r;
 
-		if (l->stick && l->stick % l->R == 0) {
+		if (l->stick && l->stick % l->R == 0 && l->round_tick != l->stick) {
+			if (ran)
+				break;
 			ret = round_run(l, l->stick);
 			if (ret < 0)
 				return ret;
+			l->round_tick = l->stick;
+			ran = true;
 		}
 		shadow_discards(l, l->stick);
 		r = row_at(l, l->stick);
@@ -650,9 +661,10 @@ static double shadow_waf(const struct shadow *sh, unsigned int rounds, uint64_t 
 
 static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 {
-	/* Until judge_rounds rounds have passed, over all of them (at least 4). */
+	/* Until judge_rounds rounds have passed, over all of them (at least jmin). */
 	unsigned int jr = l->st.rounds - 1 < l->p.judge_rounds ?
 		(unsigned int)l->st.rounds - 1 : l->p.judge_rounds, i;
+	unsigned int jmin = 4;
 	int cur = l->deployed_cfg;
 	double waf_cur;
 	uint64_t w;
@@ -672,7 +684,7 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 		    (v->best < 0 || v->waf_cand[i] < v->waf_cand[v->best]))
 			v->best = (int)i;
 	}
-	if (jr < 4 || isnan(v->waf_default) || v->window_writes < l->R * jr / 2 ||
+	if (jr < jmin || isnan(v->waf_default) || v->window_writes < l->R * jr / 2 ||
 	    v->best < 0) {
 		v->why = "the window is not full yet";
 		return;
@@ -682,7 +694,8 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 	v->err_best = heldout_error(l, &l->sh[1 + v->best].m, t);
 	waf_cur = cur >= 0 ? v->waf_cand[cur] : NAN;
 	if (v->waf_best < v->waf_default * (1 - l->p.margin) &&
-	    (cur < 0 || v->waf_best < waf_cur * (1 - l->p.switch_margin))) {
+	    (cur < 0 || v->waf_best < waf_cur * (1 - l->p.switch_margin)) &&
+	    (cur >= 0 || !l->withdrawn_at || t >= l->withdrawn_at + l->R * jr)) {
 		if (!isnan(v->err_deployed) && !isnan(v->err_best) &&
 		    v->err_best > v->err_deployed * (1 + l->p.heldout_slack)) {
 			v->why = "the best configuration predicts held-out lifetimes worse";
@@ -691,12 +704,17 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 			v->why = cur < 0 ? "lower write amplification than the default on the recent trace" :
 				"lower write amplification than the deployed configuration";
 		}
-	} else if (cur >= 0 && waf_cur < v->waf_default) {
-		v->why = "the deployed configuration stays below the default";
+	} else if (cur >= 0 && waf_cur <= v->waf_default * (1 + l->p.margin)) {
+		/* Hysteresis: withdrawn only when worse than the default by the margin. */
+		v->why = "the deployed configuration stays within the margin of the default";
 	} else if (cur >= 0) {
 		v->chosen = -1;
 		v->withdraw = true;
-		v->why = "the deployed configuration is no better than the default: withdraw";
+		/* Not again before a whole window measured without the model. */
+		l->withdrawn_at = t;
+		v->why = "the deployed configuration is worse than the default: withdraw";
+	} else if (cur < 0 && l->withdrawn_at && t < l->withdrawn_at + l->R * jr) {
+		v->why = "withdrawn: a whole window without the model first";
 	} else {
 		v->why = "no configuration lowers write amplification enough";
 	}

@@ -36,8 +36,9 @@
  * lifetimes (a fixed share of the writes no tree trains on) is not worse
  * than the deployed model's by more than @heldout_slack. While it stays
  * below the default, the deployed configuration's newest model is pushed
- * every round; once it does not, a model that leaves every block to the
- * default policy (output -1) is pushed instead: the learner withdraws.
+ * every round; once it is worse than the default by @margin, a model that
+ * leaves every block to the default policy (output -1) is pushed instead:
+ * the learner withdraws, and deploys nothing for a whole window after.
  */
 #ifndef LB_LEARN_H
 #define LB_LEARN_H
@@ -58,7 +59,8 @@ struct lbl_cand_cfg {
 struct lbl_params {
 	double round;		/* ticks between rounds, x N */
 	unsigned int judge_rounds;	/* the judged window: this many rounds (<= 64) */
-	double margin;		/* relative WAF improvement over the default a configuration needs */
+	double margin;		/* relative WAF gain over the default a configuration needs,
+				 * and the loss that withdraws the deployed one */
 	double switch_margin;	/* and over the deployed configuration, to replace it */
 	double heldout_slack;	/* held-out error may exceed the deployed's by this share */
 	unsigned int depth;	/* tree depth */
@@ -116,8 +118,8 @@ void lbl_death(struct lbl *l, uint32_t lba, uint64_t decision_id, uint64_t lifet
 /* The device's default policy changed. */
 void lbl_set_default(struct lbl *l, unsigned int place, unsigned int victim);
 /*
- * Advance the shadows as far as the data allows and run every round that
- * became due. Returns 1 when a model should be pushed (*blob, *len: a
+ * Advance the shadows as far as the data allows, running at most one round
+ * (call again to catch up). Returns 1 when a model should be pushed (*blob, *len: a
  * verified model blob of version 1, to be re-versioned by the caller;
  * free()), 0 when not, or a negative errno. *v describes the last round
  * (v may be NULL).
