@@ -3,7 +3,8 @@
 #   make          kernel modules (against Debian's 6.12 headers) and user space
 #   make deps     install what is missing (apt), idempotently
 #   make check    host unit tests, then guest tests in QEMU; one summary line
-#   make demo     boot the guest and show the system learning
+#   make demo     boot the guest and show logblk learning its data placement
+#   make demo-mllib  the learning loop on the synthetic ml_lib_demo
 #   make bench    benchmarks; each prints its figures and ratios
 #   make lint     checkpatch and sparse on the kernel code
 #
@@ -32,7 +33,7 @@ USER_PROGS :=
 GUEST_PROGS :=
 BENCHES :=
 
-.PHONY: all deps modules user check check-host check-guest demo bench lint clean
+.PHONY: all deps modules user check check-host check-guest demo demo-mllib bench lint clean
 all: modules user
 
 include $(sort $(wildcard core/build.mk */*/build.mk */*/*/build.mk bench/build.mk))
@@ -65,6 +66,10 @@ check-guest: modules $(GUEST_PROGS)
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
+
+demo-mllib: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo-mllib.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_DEPS)
