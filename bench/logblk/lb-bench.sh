@@ -1,53 +1,89 @@
 #!/bin/sh
 # lb-bench.sh: the guest half of bench/logblk/run.sh (installed in /bin).
 #
-# Runs every workload on a fresh logblk device and appends one line of
-# key=value results per run to /out/results.txt:
-#  - synthetic workloads (logblk-gen): on the device with each policy at
-#    85% utilization; the p3x run is captured to a trace (the host replays
-#    it at 75% and 85% for every policy);
-#  - fio cross-checks (uniform, zipf 0.8, zipf 1.2): captured at 85%, p3x;
-#  - applications (SQLite WAL and file churn on ext4 and f2fs, mounted
-#    with discard): captured at 85%, p3x;
-#  - a few synthetic workloads again with background GC on (source=bg).
-# Traces go to /out/traces/WORKLOAD.lbt for the host-side replayer.
+# Every workload runs once on a fresh logblk device with the learning loop
+# on: the device's default policy is the best human-made policy for the
+# workload (below; measured by replaying every policy on its trace: the
+# operator's best choice), mlagentd's lifetime learner serves the logblk/placement
+# proxy, and the mode controller promotes the model on evidence. The run is
+# captured to /out/traces/WORKLOAD.lbt; the host replays each trace with
+# every human-made policy and with the oracle (the identical request
+# stream, through the same core: device and replayer agree bit for bit,
+# tests/vm/cases/logblk_place.sh). One line of key=value results per run
+# goes to /out/results.txt, the proxy's mode every second to
+# /out/modes/WORKLOAD.txt (for the plots), the agent's log to /out/agent/.
 #
-# Background GC is off in all but the last part: when it runs depends on
-# thread scheduling, and collecting victims in bursts changes where moved
-# blocks land (docs/logblk.md). Without it the device is a deterministic
-# function of its requests, as the replayer and the simulator are.
+# Then the overhead: logblk without the placement proxy against logblk with
+# it in EMERGENCY (no agent), alternating, LB_ROUNDS_OVH rounds of the same
+# workload; and, with LB_BG=1, issue 8's comparison with background GC on.
+#
+# Background GC is off in the learning runs: when it runs depends on thread
+# scheduling, and collecting victims in bursts changes where moved blocks
+# land (docs/logblk.md). Without it the device is a deterministic function
+# of its requests and decisions.
 #
 # Environment: LB_MB (logical MiB, 256), LB_SEG_KB (1024), LB_ROUNDS
-# (random writes after the warm-up, in device sizes, 10), LB_ONLY (a
-# pattern: run only the workloads whose name matches).
+# (random writes after the warm-up, in device sizes, 10), LB_RATE (synthetic
+# writes per second, thousands, 25: the agent follows every write), LB_ONLY
+# (a pattern: run only the workloads whose name matches), LB_ROUNDS_OVH (5),
+# LB_BG (0).
 set -u
 MB=${LB_MB:-256}
 SEG_KB=${LB_SEG_KB:-1024}
 ROUNDS=${LB_ROUNDS:-10}
+RATE=${LB_RATE:-25}
 ONLY=${LB_ONLY:-}
 OP85=18	# utilization 100 / 118 = 84.7%
-POLICIES="p1 p2 p3x p4"
+OP_APP=7	# applications: the file system's data fills the device (see app())
 N=$((MB * 256))
 S=/sys/block/logblk0/logblk
+P=/sys/kernel/ml_lib/logblk/placement
 OUT=/out
 M=/mnt/lbbench
-mkdir -p $OUT/traces $M
+A=/tmp/lbagent
+mkdir -p $OUT/traces $OUT/modes $OUT/agent $M
 : > $OUT/results.txt
+modprobe ml_lib
 modprobe ext4
 modprobe f2fs
 
 wanted() { [ -z "$ONLY" ] || echo "$1" | grep -q "$ONLY"; }
 now() { cut -d' ' -f1 /proc/uptime; }
 
-# load OP POLICY [BG]: a fresh device; BG free segments for background GC.
+# The agent: mlagentd with the lifetime learner on logblk/placement.
+start_agent() {
+	rm -rf $A
+	mkdir -p $A
+	lb-agent-conf.sh $A > $A/conf
+	mlagentd -c $A/conf > $A/log 2>&1 &
+	AGENT=$!
+}
+
+stop_agent() {
+	kill $AGENT 2> /dev/null
+	wait $AGENT 2> /dev/null
+	cp $A/log $OUT/agent/$1.log
+}
+
+# Record the proxy's mode and the device's counters every second.
+start_monitor() {
+	(
+		t0=$(now)
+		while :; do
+			echo "t=$(echo "$(now) $t0" | awk '{ printf "%.1f", $1 - $2 }') mode=$(cat $P/mode) eff=$(cat $P/efficiency_bp) user=$(cat $S/user_writes) gc=$(cat $S/gc_writes) ml=$(cat $S/place_decisions_ml) def=$(cat $S/place_decisions_default) model=$(cat $S/place_model)"
+			sleep 1
+		done
+	) > $OUT/modes/$1.txt 2> /dev/null &
+	MON=$!
+}
+
+# load OP POLICY: a fresh device for a learning run.
 load() {
 	modprobe logblk size_mb=$MB op_pct=$1 seg_kb=$SEG_KB policy=$2 bg_gc_segs=${3:-0} ||
 		{ echo "lb-bench: cannot load logblk" >&2; exit 1; }
 }
 
 # result NAME OP POLICY SOURCE START: record the device's counters.
-# Background GC is stopped first so that the counters and the trace end
-# at the same event.
 result() {
 	echo 0 > $S/bg_gc_segs
 	u=$(cat $S/user_writes)
@@ -58,109 +94,142 @@ result() {
 	line="$line win_user=$((u - mu)) win_gc=$((g - mg)) win_waf=$(cat $S/waf_window)"
 	line="$line gc_fg=$(cat $S/gc_fg) gc_bg=$(cat $S/gc_bg) discarded=$(cat $S/discarded)"
 	line="$line mapped=$(cat $S/mapped) nr_lblocks=$(cat $S/nr_lblocks)"
+	if [ -e $S/place_mem_bytes ]; then
+		line="$line mode=${MODE_END:-$(cat $P/mode)} eff=${EFF_END:-$(cat $P/efficiency_bp)}"
+		line="$line ml=$(cat $S/place_decisions_ml) def=$(cat $S/place_decisions_default)"
+		line="$line gc_advised=$(cat $S/place_gc_advised) outcomes=$(cat $S/place_outcomes)"
+		line="$line model=$(cat $S/place_model) mem=$(cat $S/place_mem_bytes)"
+		line="$line published=$(cat $P/published) dropped=$(cat $P/dropped)"
+	fi
 	line="$line secs=$(echo "$(now) $5" | awk '{ printf "%.1f", $1 - $2 }')"
 	echo "$line" >> $OUT/results.txt
 	echo "lb-bench: $line"
 }
 
-# Synthetic workloads: the GC simulator's (gcsim, docs/logblk.md): a sequential
-# warm-up, ROUNDS x N random writes, the window is the second half.
+# learn NAME OP POLICY COMMAND: one learning run of COMMAND, captured.
+learn() {
+	name=$1 op=$2 pol=$3
+	shift 3
+	load $op $pol
+	start_agent
+	start_monitor $name
+	t0=$(now)
+	logblk-capture -o $OUT/traces/$name.lbt -- sh -c "$*" > /dev/null ||
+		echo "lb-bench: $name: capture failed" >&2
+	# The mode and efficiency the loop reached, before the agent stops.
+	MODE_END=$(cat $P/mode) EFF_END=$(cat $P/efficiency_bp)
+	kill $MON
+	stop_agent $name
+	result "$name" $op $pol learn "$t0"
+	MODE_END= EFF_END=
+	rmmod logblk
+}
+
+# Synthetic workloads: the GC simulator's (gcsim, docs/logblk.md): a
+# sequential warm-up, ROUNDS x N random writes, the window is the second
+# half. Paced so that the agent sees every write.
 synthetic() {
-	name=$1
-	shift
+	name=$1 pol=$2
+	shift 2
 	wanted "$name" || return 0
-	for p in $POLICIES; do
-		load $OP85 $p
-		t0=$(now)
-		gen="logblk-gen $* -d /dev/logblk0 -r $ROUNDS -m $((ROUNDS / 2)) -k $S/mark"
-		if [ $p = p3x ]; then
-			logblk-capture -o $OUT/traces/$name.lbt -- $gen > /dev/null ||
-				echo "lb-bench: $name: capture failed" >&2
-			result "$name" $OP85 $p capture "$t0"
-		else
-			$gen > /dev/null || echo "lb-bench: $name: workload failed" >&2
-			result "$name" $OP85 $p device "$t0"
-		fi
-		rmmod logblk
-	done
+	learn $name $OP85 $pol "logblk-gen $* -d /dev/logblk0 -r $ROUNDS -m $((ROUNDS / 2)) -k $S/mark -R $RATE"
 }
 
 # fio cross-checks: fio's own random generators on the same schedule.
 fio_workload() {
-	name=$1
-	dist=$2
+	name=$1 pol=$2 dist=$3
 	wanted "$name" || return 0
-	load $OP85 p3x
-	t0=$(now)
 	half=$((ROUNDS * MB / 2))m
-	logblk-capture -o $OUT/traces/$name.lbt -- sh -c "
+	learn $name $OP85 $pol "
 		fio_run() { fio --name=lb --filename=/dev/logblk0 --direct=1 --ioengine=psync --output=/dev/null \"\$@\"; }
 		fio_run --rw=write --bs=256k --size=${MB}m &&
 		fio_run --rw=randwrite --bs=4k --norandommap --random_generator=tausworthe64 \
-			--random_distribution=$dist --randseed=1 --size=${MB}m --io_size=$half &&
+			--random_distribution=$dist --randseed=1 --size=${MB}m --io_size=$half \
+			--rate_iops=$((RATE * 1000)) &&
 		echo 1 > $S/mark &&
 		fio_run --rw=randwrite --bs=4k --norandommap --random_generator=tausworthe64 \
-			--random_distribution=$dist --randseed=2 --size=${MB}m --io_size=$half" ||
-		echo "lb-bench: $name: capture failed" >&2
-	result "$name" $OP85 p3x capture "$t0"
-	rmmod logblk
+			--random_distribution=$dist --randseed=2 --size=${MB}m --io_size=$half \
+			--rate_iops=$((RATE * 1000))"
 }
 
-# Applications: a file system mounted with discard, 55% of its free space
-# filled with cold data, then the workload on another 35%, so that the
-# device holds live data on most of its logical size; the window is the
-# workload.
+# Applications on a file system mounted with discard (or not), made
+# GC-bound: 40% of the free space is filled with long-lived files (the
+# ballast), the workload's data takes another 50% (40% on f2fs, which keeps
+# room for its own cleaning): the file system is about 90% full; and it
+# rewrites its data several times over; the device has 7% of spare
+# space beyond its logical size, so that the file system's data fills it
+# (with discard a file system leaves its free space unmapped: with 18% the
+# device would barely need GC). The window is the workload.
 app() {
-	name=$1
-	fs=$2
-	work=$3
-	mopt=${4:-discard}
+	name=$1 pol=$2 fs=$3 work=$4 mopt=${5:-discard}
 	wanted "$name" || return 0
-	load $OP85 p3x
-	t0=$(now)
 	if [ $fs = ext4 ]; then
 		# No lazy initialization: it would write in the window.
 		mkfs="mkfs.ext4 -q -E lazy_itable_init=0,lazy_journal_init=0 /dev/logblk0"
+		ws=50
 	else
+		# f2fs keeps space of its own for its cleaning: a little less data.
 		mkfs="mkfs.f2fs -q /dev/logblk0 > /dev/null"
+		ws=40
 	fi
-	logblk-capture -o $OUT/traces/$name.lbt -- sh -c "
+	learn $name $OP_APP $pol "
 		set -e
 		trap 'umount $M 2> /dev/null || true' EXIT
 		$mkfs && mount -t $fs -o $mopt /dev/logblk0 $M || exit 1
 		avail=\$(df -m $M | awk 'NR == 2 { print \$4 }')
-		echo \"lb-bench: $name: \$avail MiB free after mkfs\"
-		dd if=/dev/urandom of=$M/ballast bs=1M count=\$((avail * 55 / 100)) 2> /dev/null
+		echo \"lb-bench: $name: \$avail MiB free after mkfs\" >&2
+		dd if=/dev/urandom of=$M/ballast bs=1M count=\$((avail * 40 / 100)) 2> /dev/null
 		sync
 		echo 1 > $S/mark
 		if [ $work = db ]; then
-			# About 3.3 KiB per row: the database takes 35% of the free space.
-			lb-dbload $M/db \$((avail * 35 / 100 * 1024 / 33 * 10)) 3000 1
+			# About 3.3 KiB per row: the database takes ws% of the free space.
+			lb-dbload $M/db \$((avail * $ws / 100 * 1024 / 33 * 10)) 8000 1
 		else
 			mkdir $M/churn
-			lb-churn $M/churn \$((avail * 35 / 100)) 6000 1
-		fi" || echo "lb-bench: $name: capture failed" >&2
-	result "$name" $OP85 p3x capture "$t0"
-	rmmod logblk
+			lb-churn $M/churn \$((avail * $ws / 100)) 20000 1
+		fi"
 }
 
-synthetic uniform -w uniform
-synthetic zipf0.8 -w zipf:0.8
-synthetic zipf1.0 -w zipf:1.0
-synthetic zipf1.2 -w zipf:1.2
-synthetic hc80-20 -w hotcold:80/20
-synthetic hc90-10 -w hotcold:90/10
-synthetic shift90-10-p1 -w shift:90/10 -P 1
-synthetic shift90-10-p4 -w shift:90/10 -P 4
-fio_workload fio-uniform random
-fio_workload fio-zipf0.8 zipf:0.8
-fio_workload fio-zipf1.2 zipf:1.2
-# The same synthetic workloads with background GC on (the default target).
+synthetic uniform p1 -w uniform
+synthetic zipf0.8 p3x -w zipf:0.8
+synthetic zipf1.0 p3x -w zipf:1.0
+synthetic zipf1.2 p3x -w zipf:1.2
+synthetic hc80-20 p3x -w hotcold:80/20
+synthetic hc90-10 p3x -w hotcold:90/10
+synthetic shift90-10-p1 p2 -w shift:90/10 -P 1
+synthetic shift90-10-p4 p3x -w shift:90/10 -P 4
+fio_workload fio-uniform p1 random
+fio_workload fio-zipf0.8 p3x zipf:0.8
+fio_workload fio-zipf1.2 p3x zipf:1.2
+app ext4-sqlite p3x ext4 db
+app ext4-churn p4 ext4 churn
+app f2fs-sqlite p3x f2fs db
+app f2fs-churn p1 f2fs churn
+app ext4-churn-nd p2 ext4 churn nodiscard
+
+# The overhead of the placement proxy without an agent (EMERGENCY) against
+# no proxy at all: the same unpaced workload, alternating.
+if wanted overhead; then
+	for r in $(seq ${LB_ROUNDS_OVH:-5}); do
+		for pp in 0 1; do
+			modprobe logblk size_mb=$MB op_pct=$OP85 seg_kb=$SEG_KB policy=p3x \
+				bg_gc_segs=0 place_proxy=$pp
+			line=$(logblk-gen -w zipf:1.0 -d /dev/logblk0 -r 3 -m 1 | grep '^written')
+			mem=0
+			[ -e $S/place_mem_bytes ] && mem=$(cat $S/place_mem_bytes)
+			echo "overhead round=$r place_proxy=$pp mode=$(cat $P/mode 2> /dev/null || echo none) mem=$mem $line" |
+				tee -a $OUT/results.txt | sed 's/^/lb-bench: /'
+			rmmod logblk
+		done
+	done
+fi
+
+# Issue 8's comparison: the device with background GC on (LB_BG=1).
 with_bg() {
 	name=$1
 	shift
 	wanted "$name" || return 0
-	for p in $POLICIES; do
+	for p in p1 p2 p3x p4; do
 		load $OP85 $p -1
 		t0=$(now)
 		logblk-gen "$@" -d /dev/logblk0 -r $ROUNDS -m $((ROUNDS / 2)) -k $S/mark > /dev/null ||
@@ -169,13 +238,8 @@ with_bg() {
 		rmmod logblk
 	done
 }
-
-app ext4-sqlite ext4 db
-app ext4-churn ext4 churn
-app f2fs-sqlite f2fs db
-app f2fs-churn f2fs churn
-app ext4-sqlite-nd ext4 db nodiscard
-app ext4-churn-nd ext4 churn nodiscard
-with_bg zipf1.0 -w zipf:1.0
-with_bg hc90-10 -w hotcold:90/10
+if [ "${LB_BG:-0}" = 1 ]; then
+	with_bg zipf1.0 -w zipf:1.0
+	with_bg hc90-10 -w hotcold:90/10
+fi
 echo "lb-bench: done"
