@@ -51,7 +51,7 @@ static void usage(FILE *f)
 		"  -c, --cand L,W,B,R a candidate (repeatable): lag, window, first\n"
 		"                     threshold, ratio; lengths in device sizes\n"
 		"  -r, --round X      rounds every X device sizes (default 0.25)\n"
-		"  -j, --judge N      judged window: N rounds (default 2)\n"
+		"  -j, --judge N      judged window: N rounds (default 8)\n"
 		"  -d, --depth D      tree depth (default 6)\n"
 		"  -M, --mask HEX     features the trees may use\n"
 		"  -s, --seed S       seed of the arm draws (default 1)\n"
