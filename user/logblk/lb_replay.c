@@ -261,6 +261,14 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 	*err = 0;
 	if (r->features)
 		lbf_request(&e->fs, (u32)w->lba, n, w->arg);
+	/*
+	 * A model pushed since the previous request is first seen by the
+	 * device's GC in lb_write_begin(), whose MODEL record follows the
+	 * WRITE record: the GC of this write already places with it.
+	 */
+	if (o->how == LBR_AS_TRACED)
+		for (j = i + 1; j < r->t->nr && r->t->recs[j].op == LBT_MODEL; j++)
+			e->model = model_of(r, r->t->recs[j].lba);
 	ret = lb_write_begin(&e->d, (u32)w->lba, n);
 	if (ret == -ENOSPC) {
 		/* Refused here (at another size) but not on the device: skip its classes. */
@@ -303,11 +311,11 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 				e->model = model_of(r, c->lba);
 			continue;
 		}
-		if (c->op == LBT_MODE) {
-			if (o->how == LBR_AS_TRACED)
-				set_mode(r, c->arg);
-			continue;
-		}
+		/*
+		 * Anything else, a MODE record included, belongs to what
+		 * follows: the device takes the mode at the start of the next
+		 * request, after this one's blocks are written.
+		 */
 		if (c->op != LBT_CLASS)
 			break;
 		if (o->how != LBR_AS_TRACED)
