@@ -101,7 +101,7 @@ static void test_samples(void)
 	/* seq, op, arg, len, tick; key = first block */
 	MT_CHECK_EQ(got[0]->features[0], 1);
 	MT_CHECK_EQ(got[0]->features[1], 1);		/* write */
-	MT_CHECK_EQ(got[0]->features[2], 255);		/* no class hint */
+	MT_CHECK_EQ(got[0]->features[2], 0);		/* no write-lifetime hint */
 	MT_CHECK_EQ(got[0]->features[3], 4);
 	MT_CHECK_EQ(got[0]->features[4], 0);		/* no user block before it */
 	MT_CHECK_EQ(got[0]->key, 7);

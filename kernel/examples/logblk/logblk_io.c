@@ -19,7 +19,7 @@
  * logblk_event() - emit one event of the device's trace; @lb->lock held
  * @lb: the device
  * @op: enum logblk_event_op
- * @arg: op-specific (class hint, placement)
+ * @arg: op-specific (write-lifetime hint, placement, class, mode)
  * @lba: first logical block, or 0
  * @len: blocks, or an op-specific value
  *
