@@ -20,7 +20,7 @@ FNR == NR {
 		# "... written: B blocks in S s, R blocks/s": R is the field before last.
 		pp = kv($0, "place_proxy")
 		thr[pp, ++nthr[pp]] = $(NF - 1)
-		if (pp == 1) { ovmode = kv($0, "mode"); ovmem = kv($0, "mem") }
+		if (pp == 1) { ovmode = kv($0, "mode"); ovmem = kv($0, "mem"); ovblocks = kv($0, "blocks") }
 		next
 	}
 	w = kv($0, "workload")
@@ -87,8 +87,7 @@ END {
 		print ""
 		print "== 4. the proxy's kernel memory"
 		printf "%d bytes for %d blocks: %.2f bytes per block (%.2f%% of the device's data)\n", ovmem,
-			kv(run[order[1]], "nr_lblocks"), ovmem / kv(run[order[1]], "nr_lblocks"),
-			100 * ovmem / (kv(run[order[1]], "nr_lblocks") * 4096)
+			ovblocks, ovmem / ovblocks, 100 * ovmem / (ovblocks * 4096)
 	}
 	if (length(hasbg)) {
 		print ""
