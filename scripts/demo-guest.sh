@@ -13,7 +13,7 @@ S=/sys/block/logblk0/logblk
 P=/sys/kernel/ml_lib/logblk/placement
 T=/tmp/demo
 N=65536
-RATE=${DEMO_RATE:-25}
+RATE=${DEMO_RATE:-12}	# writes a second, thousands: the agent follows (docs/logblk.md)
 mkdir -p $T
 
 say() { printf '\n== %s\n' "$*"; }
