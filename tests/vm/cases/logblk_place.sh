@@ -21,8 +21,8 @@ check "the placement proxy's test program passed" "grep -q '^[1-9][0-9]* passed,
 check "the proxy's mode is back to emergency without its agent" \
 	"[ \$(cat /sys/kernel/ml_lib/logblk/placement/mode) = emergency ]"
 r=$(logblk-replay -k -V -m /tmp/m.mlm -p trace /tmp/t.lbt 2> /tmp/e)
-cat /tmp/e
 rc=$?
+cat /tmp/e
 check "the replay with the model verified every ML class" "[ $rc = 0 ]"
 echo "# replay: $r"
 val() { echo "$r" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
