@@ -38,6 +38,7 @@ enum {
 	P_JUDGE_ROUNDS,
 	P_MARGIN,
 	P_SWITCH_MARGIN,
+	P_PERSIST,
 	P_DEPTH,
 	P_MAX_ROWS,
 	P_COUNT
@@ -53,8 +54,10 @@ static const struct mlag_param lt_params[P_COUNT] = {
 	[P_MARGIN] = { "margin", 0.02, 0, 0.5, false,
 		"relative write-amplification gain over the default a configuration needs "
 		"(and loss that withdraws it)" },
-	[P_SWITCH_MARGIN] = { "switch_margin", 0.1, 0, 0.5, false,
+	[P_SWITCH_MARGIN] = { "switch_margin", 0.02, 0, 0.5, false,
 		"relative gain over the deployed configuration needed to switch" },
+	[P_PERSIST] = { "persist", 4, 1, 64, true,
+		"judged rounds in a row a configuration must pass the margins to be deployed" },
 	[P_DEPTH] = { "depth", 6, 1, 8, true, "depth of each tree" },
 	[P_MAX_ROWS] = { "max_rows", 131072, 4096, 16777216, true,
 		"training rows per configuration and round" },
@@ -162,6 +165,7 @@ static int lt_create(const struct mlag_learner_env *env, void **statep)
 	p.judge_rounds = (unsigned int)env->params[P_JUDGE_ROUNDS];
 	p.margin = env->params[P_MARGIN];
 	p.switch_margin = env->params[P_SWITCH_MARGIN];
+	p.persist = (unsigned int)env->params[P_PERSIST];
 	p.depth = (unsigned int)env->params[P_DEPTH];
 	p.max_rows = (unsigned int)env->params[P_MAX_ROWS];
 	ret = lbl_create(&g, place, victim, &p, &lt->l);

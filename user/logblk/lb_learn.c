@@ -73,6 +73,8 @@ struct lbl {
 	uint64_t stick;			/* next tick the shadows apply */
 	uint64_t round_tick;		/* tick of the last round run */
 	uint64_t withdrawn_at;		/* tick of the last withdrawal, 0: none */
+	int streak_cfg;			/* the configuration passing the margins, -1: none */
+	unsigned int streak;		/* for this many judged rounds in a row */
 
 	struct model deployed;		/* a copy of what the kernel runs */
 	int deployed_cfg;		/* its configuration, -1: none or foreign */
@@ -89,7 +91,8 @@ void lbl_params_default(struct lbl_params *p)
 	p->round = 0.25;
 	p->judge_rounds = 8;
 	p->margin = 0.02;
-	p->switch_margin = 0.1;
+	p->switch_margin = 0.02;
+	p->persist = 4;
 	p->heldout_slack = 0.25;
 	p->depth = 6;
 	p->min_leaf = 1.0 / 200;
@@ -131,7 +134,8 @@ int lbl_create(const struct lb_geometry *g, unsigned int place, unsigned int vic
 	int ret = 0;
 
 	if (!p->nr_cands || p->nr_cands > LBL_MAX_CANDS || !(p->round > 0) ||
-	    !p->judge_rounds || p->judge_rounds > MAX_JUDGE || p->depth < 1 ||
+	    !p->judge_rounds || p->judge_rounds > MAX_JUDGE || !p->persist ||
+	    p->persist > MAX_JUDGE || p->depth < 1 ||
 	    p->depth > 8 || !p->max_rows || !p->gc_keep || !(p->censored >= 0) || (p->feature_mask & (1u << LBF_TICK)) ||
 	    lb_geometry_error(g))
 		return -EINVAL;
@@ -156,6 +160,7 @@ int lbl_create(const struct lb_geometry *g, unsigned int place, unsigned int vic
 	if (!l->R)
 		l->R = 1;
 	l->deployed_cfg = -1;
+	l->streak_cfg = -1;
 	n = pow2_at_least((uint64_t)((span + p->lag_share + 0.5) * l->N) + l->R);
 	l->mask = n - 1;
 	l->gc_mask = pow2_at_least(n / 2) - 1;
@@ -687,14 +692,34 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 	if (jr < jmin || isnan(v->waf_default) || v->window_writes < l->R * jr / 2 ||
 	    v->best < 0) {
 		v->why = "the window is not full yet";
+		l->streak_cfg = -1;
+		l->streak = 0;
 		return;
 	}
 	v->judged = true;
 	v->waf_best = v->waf_cand[v->best];
 	v->err_best = heldout_error(l, &l->sh[1 + v->best].m, t);
 	waf_cur = cur >= 0 ? v->waf_cand[cur] : NAN;
-	if (v->waf_best < v->waf_default * (1 - l->p.margin) &&
-	    (cur < 0 || v->waf_best < waf_cur * (1 - l->p.switch_margin)) &&
+	/*
+	 * A gain over a window of a few device sizes is noisy (the shadows'
+	 * WAF over 2N writes wanders by several percent on a stationary
+	 * workload, and the default policy's is still falling while its
+	 * counts warm up): a configuration deployed on one lucky window was
+	 * then kept while within the margin, and the device ended above the
+	 * default. So the same configuration must pass both margins in
+	 * @persist judged rounds in a row (the windows overlap: a gain that
+	 * lasts, not a new sample each round).
+	 */
+	if (v->best != cur && v->waf_best < v->waf_default * (1 - l->p.margin) &&
+	    (cur < 0 || v->waf_best < waf_cur * (1 - l->p.switch_margin))) {
+		l->streak = l->streak_cfg == v->best ? l->streak + 1 : 1;
+		l->streak_cfg = v->best;
+	} else {
+		l->streak_cfg = -1;
+		l->streak = 0;
+	}
+	v->streak = l->streak;
+	if (l->streak >= l->p.persist &&
 	    (cur >= 0 || !l->withdrawn_at || t >= l->withdrawn_at + l->R * jr)) {
 		if (!isnan(v->err_deployed) && !isnan(v->err_best) &&
 		    v->err_best > v->err_deployed * (1 + l->p.heldout_slack)) {
@@ -706,7 +731,8 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 		}
 	} else if (cur >= 0 && waf_cur <= v->waf_default * (1 + l->p.margin)) {
 		/* Hysteresis: withdrawn only when worse than the default by the margin. */
-		v->why = "the deployed configuration stays within the margin of the default";
+		v->why = l->streak ? "a better configuration has not lasted long enough yet" :
+			"the deployed configuration stays within the margin of the default";
 	} else if (cur >= 0) {
 		v->chosen = -1;
 		v->withdraw = true;
@@ -715,6 +741,8 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 		v->why = "the deployed configuration is worse than the default: withdraw";
 	} else if (cur < 0 && l->withdrawn_at && t < l->withdrawn_at + l->R * jr) {
 		v->why = "withdrawn: a whole window without the model first";
+	} else if (l->streak) {
+		v->why = "a better configuration has not lasted long enough yet";
 	} else {
 		v->why = "no configuration lowers write amplification enough";
 	}

@@ -32,9 +32,10 @@
  * whose shadow had the lowest write amplification over the recent trace
  * (@judge_rounds rounds) is deployed, its newest model pushed, if that is
  * lower than the default policy's by @margin (and the deployed
- * configuration's by @switch_margin) and if its error on held-out
- * lifetimes (a fixed share of the writes no tree trains on) is not worse
- * than the deployed model's by more than @heldout_slack. While it stays
+ * configuration's by @switch_margin) in @persist judged rounds in a row
+ * and if its error on held-out lifetimes (a fixed share of the writes no
+ * tree trains on) is not worse than the deployed model's by more than
+ * @heldout_slack. While it stays
  * below the default, the deployed configuration's newest model is pushed
  * every round; once it is worse than the default by @margin, a model that
  * leaves every block to the default policy (output -1) is pushed instead:
@@ -62,6 +63,8 @@ struct lbl_params {
 	double margin;		/* relative WAF gain over the default a configuration needs,
 				 * and the loss that withdraws the deployed one */
 	double switch_margin;	/* and over the deployed configuration, to replace it */
+	unsigned int persist;	/* judged rounds in a row the same configuration must
+				 * pass both margins before it is deployed (<= 64) */
 	double heldout_slack;	/* held-out error may exceed the deployed's by this share */
 	unsigned int depth;	/* tree depth */
 	double min_leaf;	/* least share of the rows in a leaf */
@@ -91,6 +94,7 @@ struct lbl_verdict {
 	double err_deployed;		/* held-out error of the deployed model: mean
 					 * squared error of the log2 lifetime */
 	double err_best;		/* and of the newest model of the best */
+	unsigned int streak;		/* rounds in a row @best has passed the margins */
 	uint64_t window_writes;		/* writes in the window */
 	unsigned int leaves;		/* of the model to push */
 	const char *why;		/* short reason */

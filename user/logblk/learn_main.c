@@ -29,8 +29,8 @@ static void print_round(void *arg, const struct lbl_verdict *v)
 	       v->waf_default);
 	for (unsigned int k = 0; k < pr->nr_cands; k++)
 		printf(" %.3f", v->waf_cand[k]);
-	printf(", best #%d (%u leaves), held-out error %.2f/%.2f: %s%s\n",
-	       v->best, v->leaves, v->err_deployed, v->err_best,
+	printf(", best #%d (%u leaves, %u in a row), held-out error %.2f/%.2f: %s%s\n",
+	       v->best, v->leaves, v->streak, v->err_deployed, v->err_best,
 	       v->deploy ? "DEPLOY " : v->withdraw ? "WITHDRAW " : "", v->why);
 }
 
@@ -52,6 +52,8 @@ static void usage(FILE *f)
 		"                     threshold, ratio; lengths in device sizes\n"
 		"  -r, --round X      rounds every X device sizes (default 0.25)\n"
 		"  -j, --judge N      judged window: N rounds (default 8)\n"
+		"  -P, --persist N    a configuration is deployed after passing the\n"
+		"                     margins in N judged rounds in a row (default 4)\n"
 		"  -d, --depth D      tree depth (default 6)\n"
 		"  -M, --mask HEX     features the trees may use\n"
 		"  -s, --seed S       seed of the arm draws (default 1)\n"
@@ -62,7 +64,7 @@ int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "policy", 1, NULL, 'p' }, { "op", 1, NULL, 'o' }, { "share", 1, NULL, 'S' },
-		{ "cand", 1, NULL, 'c' }, { "round", 1, NULL, 'r' }, { "judge", 1, NULL, 'j' },
+		{ "cand", 1, NULL, 'c' }, { "round", 1, NULL, 'r' }, { "judge", 1, NULL, 'j' }, { "persist", 1, NULL, 'P' },
 		{ "depth", 1, NULL, 'd' }, { "mask", 1, NULL, 'M' }, { "seed", 1, NULL, 's' },
 		{ "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
 	};
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	lbl_params_default(&o.p);
-	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:d:M:s:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:P:d:M:s:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (lb_parse_policy(optarg, strlen(optarg), &o.place, &o.victim)) {
@@ -99,6 +101,7 @@ int main(int argc, char **argv)
 			break;
 		case 'r': o.p.round = atof(optarg); break;
 		case 'j': o.p.judge_rounds = (unsigned int)atoi(optarg); break;
+		case 'P': o.p.persist = (unsigned int)atoi(optarg); break;
 		case 'd': o.p.depth = (unsigned int)atoi(optarg); break;
 		case 'M': o.p.feature_mask = (uint32_t)strtoul(optarg, NULL, 16); break;
 		case 's': o.seed = strtoull(optarg, NULL, 0); break;
