@@ -88,31 +88,34 @@ static long long sysfs_num(unsigned int dev, const char *name)
 	return v;
 }
 
+/* The first line of the device's sysfs file @name into @buf: 0 or -ENODEV. */
+static int sysfs_line(unsigned int dev, const char *name, char *buf, size_t size)
+{
+	char path[128];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/block/logblk%u/logblk/%s", dev, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -ENODEV;
+	if (!fgets(buf, (int)size, f))
+		ret = -ENODEV;
+	fclose(f);
+	return ret;
+}
+
 /* The device's placement and victim selection, as lb_parse_*() numbers. */
 static int sysfs_policy(unsigned int dev, unsigned int *place, unsigned int *victim)
 {
-	char path[128], buf[32];
+	char buf[2][32];
 	int p, v;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/block/logblk%u/logblk/placement", dev);
-	f = fopen(path, "r");
-	if (!f || !fgets(buf, sizeof(buf), f)) {
-		if (f)
-			fclose(f);
+	if (sysfs_line(dev, "placement", buf[0], sizeof(buf[0])) ||
+	    sysfs_line(dev, "victim", buf[1], sizeof(buf[1])))
 		return -ENODEV;
-	}
-	fclose(f);
-	p = lb_parse_place(buf, strlen(buf));
-	snprintf(path, sizeof(path), "/sys/block/logblk%u/logblk/victim", dev);
-	f = fopen(path, "r");
-	if (!f || !fgets(buf, sizeof(buf), f)) {
-		if (f)
-			fclose(f);
-		return -ENODEV;
-	}
-	fclose(f);
-	v = lb_parse_victim(buf, strlen(buf));
+	p = lb_parse_place(buf[0], strlen(buf[0]));
+	v = lb_parse_victim(buf[1], strlen(buf[1]));
 	if (p < 0 || v < 0)
 		return -EINVAL;
 	*place = (unsigned int)p;

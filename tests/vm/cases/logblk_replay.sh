@@ -22,14 +22,9 @@ check "both give the same trace" "cmp /tmp/t.lbt /tmp/tp.lbt"
 check "the proxy dropped nothing" "[ \$(cat /sys/kernel/ml_lib/logblk/trace/dropped) = 0 ]"
 r=$(logblk-replay -k -p trace /tmp/t.lbt)
 echo "# replay: $r"
-val() { echo "$r" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-same() {
-	if [ "$(val $1)" = "$2" ] && [ -n "$2" ]; then
-		ok "$1: replay $(val $1) = device $2"
-	else
-		not_ok "$1: replay $(val $1) != device $2"
-	fi
-}
+# The replay's counters against the device's.
+val() { mt_kv "$r" "$1"; }
+same() { mt_kv_same "$r" "$1" "$2"; }
 same user "$(cat $S/user_writes)"
 same gc "$(cat $S/gc_writes)"
 same gc_fg "$(cat $S/gc_fg)"
