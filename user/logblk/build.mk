@@ -74,3 +74,10 @@ UNIT_LIBS_test_lb_tree := -lm
 UNIT_SRCS_test_lb_learn := $(LB_LEARN_SRCS) $(LB_USER_DIR)/lb_sim.c $(LB_USER_DIR)/lb_replay.c \
 	$(LB_USER_DIR)/lb_trace.c
 UNIT_LIBS_test_lb_learn := -lm
+
+# Scripted host test of logblk-learn's options.
+HOST_TESTS += $(B)/unit/logblk_learn_cli
+$(B)/unit/logblk_learn_cli: tests/unit/logblk_learn_cli.sh $(B)/user/logblk-learn
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
+	chmod +x $@

@@ -60,6 +60,25 @@ static void usage(FILE *f)
 		"  -v, --verbose      one line per judged round\n");
 }
 
+/*
+ * A number for option @opt from @s, within [@lo, @hi] (whole when @whole):
+ * 0, or -EINVAL after a message that names the option and the range.
+ */
+static int opt_num(const char *opt, const char *s, double lo, double hi, bool whole,
+		   double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || end == s || *end || !(*v >= lo && *v <= hi) || (whole && *v != (long)*v)) {
+		fprintf(stderr, "logblk-learn: --%s wants %s %g..%g, not '%s'\n", opt,
+			whole ? "an integer" : "a number", lo, hi, s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -76,6 +95,9 @@ int main(int argc, char **argv)
 	unsigned int ncand = 0;
 	long op = -1;
 	bool verbose = false;
+	unsigned long long mask;
+	char *end;
+	double d;
 	int c, ret;
 
 	lbl_params_default(&o.p);
@@ -87,8 +109,15 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'o': op = atol(optarg); break;
-		case 'S': o.share = atof(optarg); break;
+		case 'o':
+			if (opt_num("op", optarg, 0, 1000, true, &d))
+				return 2;
+			op = (long)d;
+			break;
+		case 'S':
+			if (opt_num("share", optarg, 0, 1, false, &o.share))
+				return 2;
+			break;
 		case 'c':
 			if (ncand == LBL_MAX_CANDS ||
 			    sscanf(optarg, "%lf,%lf,%lf,%lf", &o.p.cand[ncand].lag,
@@ -99,12 +128,45 @@ int main(int argc, char **argv)
 			}
 			ncand++;
 			break;
-		case 'r': o.p.round = atof(optarg); break;
-		case 'j': o.p.judge_rounds = (unsigned int)atoi(optarg); break;
-		case 'P': o.p.persist = (unsigned int)atoi(optarg); break;
-		case 'd': o.p.depth = (unsigned int)atoi(optarg); break;
-		case 'M': o.p.feature_mask = (uint32_t)strtoul(optarg, NULL, 16); break;
-		case 's': o.seed = strtoull(optarg, NULL, 0); break;
+		/* The ranges of the lifetime learner's parameters in mlagentd. */
+		case 'r':
+			if (opt_num("round", optarg, 0.01, 4, false, &o.p.round))
+				return 2;
+			break;
+		case 'j':
+			if (opt_num("judge", optarg, 1, 64, true, &d))
+				return 2;
+			o.p.judge_rounds = (unsigned int)d;
+			break;
+		case 'P':
+			if (opt_num("persist", optarg, 1, 64, true, &d))
+				return 2;
+			o.p.persist = (unsigned int)d;
+			break;
+		case 'd':
+			if (opt_num("depth", optarg, 1, 8, true, &d))
+				return 2;
+			o.p.depth = (unsigned int)d;
+			break;
+		case 'M':
+			errno = 0;
+			mask = strtoull(optarg, &end, 16);
+			if (errno || end == optarg || *end || mask > UINT32_MAX) {
+				fprintf(stderr, "logblk-learn: --mask wants a hex mask of 32 bits, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			o.p.feature_mask = (uint32_t)mask;
+			break;
+		case 's':
+			errno = 0;
+			o.seed = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end || *optarg == '-') {
+				fprintf(stderr, "logblk-learn: --seed wants an unsigned integer, not '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'v': verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -112,7 +174,7 @@ int main(int argc, char **argv)
 	}
 	if (ncand)
 		o.p.nr_cands = ncand;
-	if (optind + 1 != argc || !(o.share >= 0 && o.share <= 1) || op > 1000) {
+	if (optind + 1 != argc) {
 		usage(stderr);
 		return 2;
 	}
