@@ -40,6 +40,13 @@
 #define LB_CLASS_NONE		0xffu	/* write hint: let the policy choose */
 #define LB_CLASS_POLICY		0xfeu	/* gc_class: move it as the policy would */
 #define LB_HOTCOLD_CLASSES	4
+/*
+ * The learned placement's classes: 0 (the longest lives) .. 3 by lifetime,
+ * and LB_CLASS_LOG, the blocks of a circular log (each rewritten one lap
+ * later), which get a stream no policy uses, LB_LOG_STREAM.
+ */
+#define LB_CLASS_LOG		LB_HOTCOLD_CLASSES
+#define LB_LOG_STREAM		(LB_MAX_STREAMS - 1)
 
 /* Where user writes and GC-moved blocks go. */
 enum lb_placement {

@@ -121,12 +121,16 @@ static const u8 lb_class_streams[LB_PLACE_COUNT][LB_HOTCOLD_CLASSES] = {
 /**
  * lb_class_stream() - the stream of a class of the learned placement
  * @d: the device (its placement policy decides)
- * @cls: the class, 0 (the longest lives) .. LB_HOTCOLD_CLASSES - 1
+ * @cls: the class, 0 (the longest lives) .. LB_HOTCOLD_CLASSES - 1, or
+ *	LB_CLASS_LOG: a stream of its own, where blocks that die in the order
+ *	they were written fill segments that die whole
  *
  * Return: a stream below LB_MAX_STREAMS.
  */
 unsigned int lb_class_stream(const struct lb_dev *d, unsigned int cls)
 {
+	if (cls == LB_CLASS_LOG)
+		return LB_LOG_STREAM;
 	if (cls >= LB_HOTCOLD_CLASSES)
 		cls = LB_HOTCOLD_CLASSES - 1;
 	return lb_class_streams[d->place < LB_PLACE_COUNT ? d->place : 0][cls];

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Guest test of logblk's placement proxy, logblk/placement, as its agent:
- * the schema (core/lb_feat.c's features, the action "class" -1..3); a
+ * the schema (core/lb_feat.c's features, the action "class" -1..4); a
  * fixed model pushed and written out (logblk-replay then checks, in
  * tests/vm/cases/logblk_place.sh, that it places every block as the kernel
  * did); decisions of both arms in COLLABORATION, GC advice in
@@ -59,20 +59,23 @@ static unsigned long long sysfs_num(const char *name)
 
 /*
  * A tree on several features, with every class and -1 among its leaves:
- * recently rewritten blocks hot, GC-moved ones by how overdue they are,
- * first writes and long-unwritten ones cold, some left to the policy.
+ * recently rewritten blocks hot (written in requests of several blocks:
+ * the log class), GC-moved ones by how overdue they are, first writes and
+ * long-unwritten ones cold, some left to the policy.
  */
 static int build_model(uint64_t version, unsigned int nr_inputs, void **blob, size_t *len)
 {
-	/* node: 0 age<=18 ? 1 : 4; 1 moved<=0 ? 2 : 3; 2 leaf 3; 3 leaf 2;
-	 * 4 rel<=33 ? 5 : 8; 5 count<=4 ? 6 : 7; 6 leaf 0; 7 leaf -1; 8 leaf 1 */
-	static const int32_t left[] = { 1, 2, -1, -1, 5, 6, -1, -1, -1 };
-	static const int32_t right[] = { 4, 3, -1, -1, 8, 7, -1, -1, -1 };
-	static const uint16_t feature[] = { LBF_AGE, LBF_MOVED, 0, 0, LBF_REL, LBF_COUNT, 0, 0, 0 };
-	static const int64_t threshold[] = { 18, 0, 0, 0, 33, 4, 0, 0, 0 };
-	static const int64_t value[] = { 0, 0, 3, 2, 0, 0, 0, -1, 1 };
+	/* node: 0 age<=18 ? 1 : 4; 1 moved<=0 ? 2 : 3; 2 size<=1 ? 9 : 10;
+	 * 3 leaf 2; 4 rel<=33 ? 5 : 8; 5 count<=4 ? 6 : 7; 6 leaf 0;
+	 * 7 leaf -1; 8 leaf 1; 9 leaf 3; 10 leaf LB_CLASS_LOG */
+	static const int32_t left[] = { 1, 2, 9, -1, 5, 6, -1, -1, -1, -1, -1 };
+	static const int32_t right[] = { 4, 3, 10, -1, 8, 7, -1, -1, -1, -1, -1 };
+	static const uint16_t feature[] = { LBF_AGE, LBF_MOVED, LBF_SIZE, 0, LBF_REL, LBF_COUNT,
+					    0, 0, 0, 0, 0 };
+	static const int64_t threshold[] = { 18, 0, 1, 0, 33, 4, 0, 0, 0, 0, 0 };
+	static const int64_t value[] = { 0, 0, 0, 2, 0, 0, 0, -1, 1, 3, LB_CLASS_LOG };
 	struct ml_build_tree t = {
-		.nr_nodes = 9, .left = left, .right = right, .feature = feature,
+		.nr_nodes = 11, .left = left, .right = right, .feature = feature,
 		.threshold = threshold, .value = value,
 	};
 	struct ml_build_forest f = {
@@ -96,7 +99,7 @@ static void test_schema(void)
 	MT_CHECK_EQ(s.nr_actions, 1);
 	MT_CHECK(!strcmp(s.actions[0].name, "class"));
 	MT_CHECK_EQ(s.actions[0].min, -1);
-	MT_CHECK_EQ(s.actions[0].max, 3);
+	MT_CHECK_EQ(s.actions[0].max, LB_CLASS_LOG);
 	MT_CHECK_EQ(s.actions[0].def, -1);
 	MT_CHECK(s.flags & ML_LIB_PROXY_SAMPLE_DECISIONS);
 	MT_CHECK(sysfs_num("place_mem_bytes") >= (unsigned long long)nblocks * 21,

@@ -655,6 +655,17 @@ static void test_hint_class(void)
 	MT_CHECK_EQ(lb_gc_stream(&t.d, 1, 0), 1);	/* unhinted blocks follow the policy */
 	MT_CHECK(!(t.d.blk[1].flags & LB_BLK_HINTED));
 	MT_CHECK(tdev_verify(&t) == NULL);
+	/*
+	 * The learned placement's classes share the policy's streams, but
+	 * the log class has one no policy uses.
+	 */
+	for (unsigned int p = 0; p < LB_PLACE_COUNT; p++) {
+		lb_set_policy(&t.d, p, LB_VICTIM_GREEDY);
+		MT_CHECK_EQ(lb_class_stream(&t.d, LB_CLASS_LOG), LB_LOG_STREAM);
+		for (unsigned int c = 0; c < LB_HOTCOLD_CLASSES; c++)
+			MT_CHECK(lb_class_stream(&t.d, c) != LB_LOG_STREAM, "placement %u class %u",
+				 p, c);
+	}
 	tdev_free(&t);
 }
 

@@ -7,7 +7,8 @@
  * with them less than with the policy alone; a configuration is deployed
  * only after passing the margins in several judged rounds in a row; on
  * uniform writes, where
- * nothing can be learned, it deploys nothing better than the policy;
+ * nothing can be learned, it deploys nothing better than the policy; the
+ * blocks of a circular log get the log class, a stream of their own;
  * discards reach it as outcomes; a model that always answers -1 replays
  * exactly as the policy; the oracle writes less than any policy; the
  * replayer's WAF series accounts for every block; the learner runs one
@@ -26,6 +27,20 @@
 
 static struct lbr_trace trace;
 
+/* A new trace with room for @cap records, and its sequential warm-up: @n records. */
+static void trace_begin(size_t cap, size_t *n)
+{
+	*n = 0;
+	lbr_free(&trace);
+	memset(&trace, 0, sizeof(trace));
+	lbt_header_init(&trace.h, N, 16, lb_nr_segs_for_op(N, 16, 18), LB_PLACE_HOTCOLD,
+			LB_VICTIM_CB);
+	trace.recs = calloc(cap + N / 16, sizeof(*trace.recs));
+	MT_REQUIRE(trace.recs);
+	for (uint32_t lba = 0; lba < N; lba += 16)
+		trace.recs[(*n)++] = (struct lbt_rec){ .op = LBT_WRITE, .lba = lba, .len = 16 };
+}
+
 /*
  * A sequential warm-up, then @rounds x N single-block writes: 90% to a
  * tenth of the blocks, drawn again every @period x N writes (0: never),
@@ -36,18 +51,11 @@ static void make_trace(double rounds, double period, int hot, int discard)
 {
 	static uint32_t perm[N];
 	uint64_t r = 99, nrand = (uint64_t)(rounds * N), t;
-	size_t n = 0, cap = N / 16 + nrand + 2;
+	size_t n;
 
-	lbr_free(&trace);
-	memset(&trace, 0, sizeof(trace));
-	lbt_header_init(&trace.h, N, 16, lb_nr_segs_for_op(N, 16, 18), LB_PLACE_HOTCOLD,
-			LB_VICTIM_CB);
-	trace.recs = calloc(cap, sizeof(*trace.recs));
-	MT_REQUIRE(trace.recs);
+	trace_begin(nrand + 2, &n);
 	for (uint32_t i = 0; i < N; i++)
 		perm[i] = i;
-	for (uint32_t lba = 0; lba < N; lba += 16)
-		trace.recs[n++] = (struct lbt_rec){ .op = LBT_WRITE, .lba = lba, .len = 16 };
 	for (t = 0; t < nrand; t++) {
 		uint32_t b;
 
@@ -210,6 +218,66 @@ static void test_deploys_on_lasting_gains(void)
 	free(res);
 }
 
+/*
+ * A circular log (a journal: 128 blocks rewritten in order, 8 at a time,
+ * half the writes) among uniform random writes: its blocks' lifetimes do
+ * not spread, so the models class them LB_CLASS_LOG, a stream of their
+ * own whose segments die whole; never with log_sd = 0.
+ */
+static void make_log_trace(double rounds)
+{
+	uint64_t r = 5, nrand = (uint64_t)(rounds * N), t;
+	uint32_t head = 0;
+	size_t n;
+
+	trace_begin(nrand + nrand / 8 + 2, &n);
+	for (t = 0; t < nrand; t++) {
+		if (t == nrand / 2)
+			trace.recs[n++] = (struct lbt_rec){ .op = LBT_MARK };
+		if (t % 8 == 0) {
+			trace.recs[n++] = (struct lbt_rec){ .op = LBT_WRITE, .lba = head, .len = 8 };
+			head = (head + 8) % 128;
+		}
+		r = r * 6364136223846793005ull + 1442695040888963407ull;
+		trace.recs[n++] = (struct lbt_rec){
+			.op = LBT_WRITE, .lba = 128 + (r >> 33) % (N - 128), .len = 1 };
+	}
+	trace.nr = n;
+}
+
+static void test_log_class(void)
+{
+	struct lbs_result *res = calloc(1, sizeof(*res));
+	struct lbs_opts o;
+	double p3x, ml;
+	uint64_t log_writes = 0;
+
+	MT_REQUIRE(res);
+	make_log_trace(12);
+	p3x = replay_policy(LB_PLACE_HOTCOLD, LB_VICTIM_CB);
+	sim_opts(&o, LB_PLACE_HOTCOLD, LB_VICTIM_CB);
+	MT_REQUIRE(lbs_run(&trace, &o, res) == 0);
+	ml = win(&res->total, &res->at_mark);
+	for (unsigned int k = 1; k <= o.p.nr_cands; k++)
+		log_writes += res->shadow[k].stream_user[LB_LOG_STREAM];
+	printf("# log: p3x %.3f, the learned placement %.3f; %llu blocks to the log stream, "
+	       "%llu in the configurations' shadows\n", p3x, ml,
+	       (unsigned long long)res->total.stream_user[LB_LOG_STREAM],
+	       (unsigned long long)log_writes);
+	MT_CHECK(res->models > 0);
+	MT_CHECK(res->total.stream_user[LB_LOG_STREAM] > N, "%llu",
+		 (unsigned long long)res->total.stream_user[LB_LOG_STREAM]);
+	MT_CHECK_EQ(res->shadow[0].stream_user[LB_LOG_STREAM], 0);
+	MT_CHECK(ml < 1.02 * p3x, "learned %.3f, p3x %.3f", ml, p3x);
+	/* Without the log class, no block goes there. */
+	o.p.log_sd = 0;
+	MT_REQUIRE(lbs_run(&trace, &o, res) == 0);
+	for (unsigned int k = 0; k <= o.p.nr_cands; k++)
+		MT_CHECK_EQ(res->shadow[k].stream_user[LB_LOG_STREAM], 0);
+	MT_CHECK_EQ(res->total.stream_user[LB_LOG_STREAM], 0);
+	free(res);
+}
+
 /* Uniform writes: nothing to learn; the device stays as good as the policy. */
 static void test_uniform_no_harm(void)
 {
@@ -245,9 +313,10 @@ static void test_discards(void)
 	free(res);
 }
 
-static int64_t minus_one(double mean, void *arg)
+static int64_t minus_one(const struct lbt_tree *t, unsigned int node, void *arg)
 {
-	(void)mean;
+	(void)t;
+	(void)node;
 	(void)arg;
 	return LBP_POLICY;
 }
@@ -413,6 +482,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_learns_the_shift);
 	MT_RUN(test_deploys_on_lasting_gains);
 	MT_RUN(test_uniform_no_harm);
+	MT_RUN(test_log_class);
 	MT_RUN(test_discards);
 	MT_RUN(test_replay_model_and_oracle);
 	MT_RUN(test_replay_series);

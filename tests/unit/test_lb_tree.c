@@ -45,6 +45,9 @@ static void test_finds_the_split(void)
 	MT_CHECK_EQ(t.threshold[0], 17);
 	MT_CHECK(fabs(t.mean[t.left[0]] - 10.3) < 0.1, "left mean %f", t.mean[t.left[0]]);
 	MT_CHECK(fabs(t.mean[t.right[0]] - 20.3) < 0.1, "right mean %f", t.mean[t.right[0]]);
+	/* Each side spreads by feature 0's effect: 1 with probability 23/64. */
+	MT_CHECK(fabs(t.sd[t.left[0]] - sqrt(23.0 / 64 * 41 / 64)) < 0.02, "left sd %f",
+		 t.sd[t.left[0]]);
 	/* Deeper: the second effect is found under both sides. */
 	p.max_depth = 2;
 	MT_REQUIRE(lbt_fit(&t, &data, &p) == 0);
@@ -52,6 +55,9 @@ static void test_finds_the_split(void)
 	MT_CHECK_EQ(lbt_leaves(&t), 4);
 	MT_CHECK_EQ(t.feature[t.left[0]], 0);
 	MT_CHECK_EQ(t.threshold[t.left[0]], 40);
+	/* Every leaf holds one target value now: no spread. */
+	for (unsigned int i = 0; i < t.nr_nodes; i++)
+		MT_CHECK(t.left[i] >= 0 || t.sd[i] < 1e-6, "leaf %u sd %f", i, t.sd[i]);
 	/* A feature out of the mask is never used. */
 	p.feature_mask = 0xf & ~(1u << 2);
 	MT_REQUIRE(lbt_fit(&t, &data, &p) == 0);
@@ -78,10 +84,10 @@ static void test_limits(void)
 	MT_CHECK_EQ(lbt_fit(&t, &data, &p), -EINVAL);
 }
 
-static int64_t as_int(double mean, void *arg)
+static int64_t as_int(const struct lbt_tree *t, unsigned int node, void *arg)
 {
 	(void)arg;
-	return (int64_t)lround(mean * 10);
+	return (int64_t)lround(t->mean[node] * 10);
 }
 
 /* The compiled model gives each row exactly its leaf's value. */
@@ -106,15 +112,18 @@ static void test_compile(void)
 		for (unsigned int f = 0; f < NF; f++)
 			in[f] = x[i * NF + f];
 		ml_model_run(&m, in, out);
-		MT_CHECK(out[0] == as_int(lbt_predict_u8(&t, &x[i * NF]), NULL), "row %zu", i);
+		MT_CHECK(out[0] == as_int(&t, (unsigned int)lbt_leaf_u8(&t, &x[i * NF]), NULL),
+			 "row %zu", i);
 	}
 	free(blob);
 	/* Joined under a split on feature 3: each side answers as its tree. */
 	MT_REQUIRE(lbt_join(&j, 3, 31, &t, &t) == 0);
 	MT_CHECK_EQ(j.nr_nodes, 2 * t.nr_nodes + 1);
 	MT_CHECK_EQ(lbt_depth(&j), lbt_depth(&t) + 1);
-	for (size_t i = 0; i < ROWS; i += 13)
+	for (size_t i = 0; i < ROWS; i += 13) {
 		MT_CHECK(lbt_predict_u8(&j, &x[i * NF]) == lbt_predict_u8(&t, &x[i * NF]));
+		MT_CHECK(j.sd[lbt_leaf_u8(&j, &x[i * NF])] == t.sd[lbt_leaf_u8(&t, &x[i * NF])]);
+	}
 	MT_REQUIRE(lbt_compile(&j, NF, 1, as_int, NULL, &blob, &len) == 0);
 	MT_CHECK(ml_model_verify(&m, blob, len, &why) == 0);
 	free(blob);

@@ -73,6 +73,9 @@ struct lbl_params {
 	double censored;	/* octaves added to the label of a version still alive */
 	double lag_share;	/* the shadow follows this share of N behind the newest write */
 	uint32_t feature_mask;	/* features the trees may split on (never LBF_TICK) */
+	double log_sd;		/* a leaf whose log2 lifetimes spread less than this (standard
+				 * deviation, octaves) is a log's: LB_CLASS_LOG; 0: never */
+	double log_life;	/* ... if their mean is below this, x N */
 	unsigned int nr_cands;
 	struct lbl_cand_cfg cand[LBL_MAX_CANDS];
 };

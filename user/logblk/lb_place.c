@@ -77,7 +77,7 @@ int lbp_model_class(const struct lbp_model *pm, const s64 *f)
 	ml_model_run(&pm->m, f, out);
 	if (out[0] < LBP_POLICY)
 		return LBP_POLICY;
-	return out[0] > LBP_CLASSES - 1 ? LBP_CLASSES - 1 : (int)out[0];
+	return out[0] > LB_CLASS_LOG ? LB_CLASS_LOG : (int)out[0];
 }
 
 unsigned int lbp_model_hint(const struct lbp_model *pm, const struct lb_dev *d,

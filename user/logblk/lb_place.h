@@ -6,8 +6,8 @@
  * (kernel/examples/logblk/logblk_place.c):
  *
  *  - a user write of the ML arm goes to the stream of the model's class
- *    (the output clamped to -1..LB_HOTCOLD_CLASSES-1, -1 meaning "where
- *    the policy puts it"); of the default arm, where the policy puts it;
+ *    (the output clamped to -1..LB_CLASS_LOG, -1 meaning "where the
+ *    policy puts it"); of the default arm, where the policy puts it;
  *  - GC moves an ML-placed block to the class the model gives for its
  *    features at the move (LBF_MOVED = 1), or where the policy moves its
  *    own blocks for -1; without a model it keeps its class. In the
@@ -26,7 +26,8 @@
 #include "lb_feat.h"
 #include "ml_model.h"
 
-#define LBP_CLASSES	LB_HOTCOLD_CLASSES	/* classes 0 (coldest) .. LBP_CLASSES - 1 */
+/* Lifetime classes 0 (coldest) .. LBP_CLASSES - 1; then LB_CLASS_LOG. */
+#define LBP_CLASSES	LB_HOTCOLD_CLASSES
 #define LBP_POLICY	(-1)		/* the model's output meaning "as the policy would" */
 
 /* A verified model and its blob. */
@@ -41,7 +42,7 @@ int lbp_model_read(struct lbp_model *pm, const char *path);
 void lbp_model_free(struct lbp_model *pm);
 /*
  * The model's output for features @f (LBF_NR values), clamped like the
- * kernel to LBP_POLICY .. LBP_CLASSES - 1.
+ * kernel to LBP_POLICY .. LB_CLASS_LOG.
  */
 int lbp_model_class(const struct lbp_model *pm, const s64 *f);
 /*

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* A histogram regression tree on binned features; see lb_tree.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lb_tree.h"
@@ -23,7 +24,7 @@ static int grow(struct fit *F, size_t *idx, size_t n, unsigned int depth)
 {
 	const struct lbt_data *d = F->d;
 	struct lbt_tree *t = F->t;
-	double sw = 0, sy = 0, best = 1e-12;
+	double sw = 0, sy = 0, syy = 0, best = 1e-12;
 	int me = (int)t->nr_nodes++, bf = -1, bt = 0;
 	size_t i, j;
 
@@ -32,12 +33,15 @@ static int grow(struct fit *F, size_t *idx, size_t n, unsigned int depth)
 
 		sw += w;
 		sy += w * d->y[idx[i]];
+		syy += w * d->y[idx[i]] * d->y[idx[i]];
 	}
 	t->left[me] = -1;
 	t->right[me] = -1;
 	t->feature[me] = 0;
 	t->threshold[me] = 0;
 	t->mean[me] = sw > 0 ? sy / sw : 0;
+	t->sd[me] = sw > 0 && syy / sw > t->mean[me] * t->mean[me] ?
+		sqrt(syy / sw - t->mean[me] * t->mean[me]) : 0;
 	t->weight[me] = sw;
 	/* Room for two children, depth left, and weight for two leaves. */
 	if (depth >= F->p->max_depth || sw < 2 * F->p->min_leaf ||
@@ -164,6 +168,7 @@ static void copy_nodes(struct lbt_tree *t, const struct lbt_tree *a, unsigned in
 		t->feature[j] = a->feature[i];
 		t->threshold[j] = a->threshold[i];
 		t->mean[j] = a->mean[i];
+		t->sd[j] = a->sd[i];
 		t->weight[j] = a->weight[i];
 	}
 }
@@ -181,6 +186,7 @@ int lbt_join(struct lbt_tree *t, unsigned int feature, int64_t threshold,
 	t->weight[0] = a->weight[0] + b->weight[0];
 	t->mean[0] = t->weight[0] > 0 ?
 		(a->mean[0] * a->weight[0] + b->mean[0] * b->weight[0]) / t->weight[0] : 0;
+	t->sd[0] = 0;	/* an inner node: no model reads it */
 	copy_nodes(t, a, 1);
 	copy_nodes(t, b, 1 + a->nr_nodes);
 	return 0;
@@ -200,7 +206,7 @@ unsigned int lbt_leaves(const struct lbt_tree *t)
  * @t: the tree
  * @nr_inputs: the model's inputs (the proxy's features)
  * @version: the model version, non-zero
- * @leaf_value: maps a leaf's mean to its integer output
+ * @leaf_value: maps a leaf (its node in @t) to its integer output
  * @arg: passed to @leaf_value
  * @blob: out: the blob (free())
  * @len: out: its length
@@ -208,8 +214,8 @@ unsigned int lbt_leaves(const struct lbt_tree *t)
  * Return: 0 or a negative errno from the builder (model_build.h).
  */
 int lbt_compile(const struct lbt_tree *t, unsigned int nr_inputs, uint64_t version,
-		int64_t (*leaf_value)(double mean, void *arg), void *arg,
-		void **blob, size_t *len)
+		int64_t (*leaf_value)(const struct lbt_tree *t, unsigned int node, void *arg),
+		void *arg, void **blob, size_t *len)
 {
 	int64_t value[LBT_TREE_MAX_NODES];
 	struct ml_build_tree bt = {
@@ -232,6 +238,6 @@ int lbt_compile(const struct lbt_tree *t, unsigned int nr_inputs, uint64_t versi
 	if (!t->nr_nodes)
 		return -EINVAL;
 	for (unsigned int i = 0; i < t->nr_nodes; i++)
-		value[i] = t->left[i] < 0 ? leaf_value(t->mean[i], arg) : 0;
+		value[i] = t->left[i] < 0 ? leaf_value(t, i, arg) : 0;
 	return ml_build_forest(&f, blob, len);
 }

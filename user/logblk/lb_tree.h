@@ -28,6 +28,7 @@ struct lbt_tree {
 	uint16_t feature[LBT_TREE_MAX_NODES];
 	int64_t threshold[LBT_TREE_MAX_NODES];	/* go left when x <= threshold */
 	double mean[LBT_TREE_MAX_NODES];	/* weighted mean target of the node */
+	double sd[LBT_TREE_MAX_NODES];		/* weighted standard deviation of the target */
 	double weight[LBT_TREE_MAX_NODES];	/* training weight that reached it */
 };
 
@@ -62,11 +63,12 @@ unsigned int lbt_leaves(const struct lbt_tree *t);
 
 /*
  * Compile to an integer model blob (one tree, one output): leaf value
- * @leaf_value(mean of the leaf). @nr_inputs is the model's input count
- * (the schema's features). The blob passes the kernel's verifier; free() it.
+ * @leaf_value(@t, the leaf's node, @arg), which reads the leaf's mean,
+ * spread and weight. @nr_inputs is the model's input count (the schema's
+ * features). The blob passes the kernel's verifier; free() it.
  */
 int lbt_compile(const struct lbt_tree *t, unsigned int nr_inputs, uint64_t version,
-		int64_t (*leaf_value)(double mean, void *arg), void *arg,
-		void **blob, size_t *len);
+		int64_t (*leaf_value)(const struct lbt_tree *t, unsigned int node, void *arg),
+		void *arg, void **blob, size_t *len);
 
 #endif /* LB_TREE_H */

@@ -7,7 +7,8 @@
  * go to ml_lib_decide(), which gives the ML arm the class the agent's
  * integer model computes (0, the longest lives, .. 3; each class writes to
  * the stream of the policy's blocks of about that temperature,
- * lb_class_stream()), or the default arm, whose block the configured
+ * lb_class_stream(); or LB_CLASS_LOG, a circular log's blocks, to a stream
+ * of their own), or the default arm, whose block the configured
  * human-made policy places (action value -1, "as the policy would"). The
  * model may answer -1 too. The decision's sample (with its
  * id) is the data set; when the version the block got dies (overwritten or
@@ -69,9 +70,13 @@ static const struct ml_lib_feature logblk_place_features[LBF_NR] = {
 		       .min = 0, .max = S64_MAX },
 };
 
-/* The one action: the class, -1 = where the configured policy puts it. */
+/*
+ * The one action: the class, -1 = where the configured policy puts it,
+ * 0..3 by lifetime, LB_CLASS_LOG = a circular log's blocks (a stream of
+ * their own).
+ */
 static const struct ml_lib_action logblk_place_actions[] = {
-	{ .name = "class", .min = LOGBLK_CLASS_POLICY, .max = LB_HOTCOLD_CLASSES - 1,
+	{ .name = "class", .min = LOGBLK_CLASS_POLICY, .max = LB_CLASS_LOG,
 	  .def = LOGBLK_CLASS_POLICY },
 };
 
@@ -239,7 +244,7 @@ void logblk_place_decide(struct logblk *lb, u32 lba, u32 nr)
 		memset(&rq->pb, 0, sizeof(rq->pb));
 		ml_lib_decide(pl->proxy, lba + i, f, &d);
 		cls = d.arm == ML_LIB_ARM_ML ? d.values[0] : LOGBLK_CLASS_POLICY;
-		if (cls >= 0 && cls < LB_HOTCOLD_CLASSES)
+		if (cls >= 0 && cls <= LB_CLASS_LOG)
 			rq->hint = (u8)lb_class_stream(&lb->core, (unsigned int)cls);
 		rq->pb.id = d.id;
 		rq->pb.version = (u32)d.version;
@@ -310,5 +315,5 @@ unsigned int logblk_place_gc_class(struct logblk *lb, u32 lba, const struct lb_b
 	pl->gc_advised++;
 	if (v[0] < 0)
 		return LB_CLASS_POLICY;
-	return lb_class_stream(&lb->core, (unsigned int)min_t(s64, v[0], LB_HOTCOLD_CLASSES - 1));
+	return lb_class_stream(&lb->core, (unsigned int)min_t(s64, v[0], LB_CLASS_LOG));
 }

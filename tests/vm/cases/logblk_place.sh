@@ -35,6 +35,7 @@ same mapped "$(cat $S/mapped)"
 same free_segs "$(cat $S/free_segs)"
 same gc_advised "$(cat $S/place_gc_advised)"
 same ml_mismatch 0
+check "the model's log class wrote to a stream of its own" "[ \$(cat $S/stream7_user_writes) -gt 0 ]"
 check "ML classes were checked" "[ \"\$(val ml_checked)\" -gt 1000 ] && [ \"\$(val ml_checked)\" = \"\$(val ml_blocks)\" ]"
 rmmod logblk
 mt_summary
