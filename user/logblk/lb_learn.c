@@ -726,11 +726,16 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 	 * then kept while within the margin, and the device ended above the
 	 * default. So the same configuration must pass both margins in
 	 * @persist judged rounds in a row (the windows overlap: a gain that
-	 * lasts, not a new sample each round).
+	 * lasts, not a new sample each round). For a first deployment, any
+	 * configuration passing counts: where two configurations both beat
+	 * the default and take the lead in turn (ext4 + SQLite), the gain
+	 * over the default lasts, but a streak per configuration kept
+	 * restarting and nothing was deployed until the run was nearly over.
 	 */
 	if (v->best != cur && v->waf_best < v->waf_default * (1 - l->p.margin) &&
 	    (cur < 0 || v->waf_best < waf_cur * (1 - l->p.switch_margin))) {
-		l->streak = l->streak_cfg == v->best ? l->streak + 1 : 1;
+		l->streak = l->streak_cfg == v->best || (cur < 0 && l->streak_cfg >= 0) ?
+			l->streak + 1 : 1;
 		l->streak_cfg = v->best;
 	} else {
 		l->streak_cfg = -1;

@@ -33,9 +33,10 @@
  * (@judge_rounds rounds) is deployed, its newest model pushed, if that is
  * lower than the default policy's by @margin (and the deployed
  * configuration's by @switch_margin) in @persist judged rounds in a row
- * and if its error on held-out lifetimes (a fixed share of the writes no
- * tree trains on) is not worse than the deployed model's by more than
- * @heldout_slack. While it stays
+ * (for a first deployment, by any configuration, the best in the last
+ * round deployed) and if its error on held-out lifetimes (a fixed share
+ * of the writes no tree trains on) is not worse than the deployed model's
+ * by more than @heldout_slack. While it stays
  * below the default, the deployed configuration's newest model is pushed
  * every round; once it is worse than the default by @margin, a model that
  * leaves every block to the default policy (output -1) is pushed instead:
