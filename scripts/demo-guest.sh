@@ -39,7 +39,7 @@ note "(integer, no FPU), and deploys it only when it writes less than the"
 note "human-made policy on shadow devices fed the same writes. The mode"
 note "controller gives the model a share of the decisions and promotes it on"
 note "evidence: learning (10%), collaboration (50%), recommendation (95%)."
-lb-agent-conf.sh $T > $T/conf
+mlagent-conf.sh logblk $T > $T/conf
 mlagentd -c $T/conf > $T/log 2>&1 &
 AGENT=$!
 logblk-capture -o /out/trace.lbt -- logblk-gen -w shift:90/10 -P 1 -d /dev/logblk0 \

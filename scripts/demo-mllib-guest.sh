@@ -99,21 +99,7 @@ phase_learn() {
 	note "its mean cost over the default's (below 1: the model is better). On"
 	note "evidence it promotes the model: LEARNING (here 50% of the decisions),"
 	note "COLLABORATION (50%), RECOMMENDATION (all but a 5% holdout)."
-	cat > $T/conf <<EOF
-[agent]
-store = $T/store.db
-discover_ms = 200
-retention = 200000
-report_ms = 0
-[proxy ml_lib_demo/policy]
-push_min_ms = 50
-train_ms = 500
-heldout_max = 20000
-heartbeat_ms = 200
-min_samples = 6
-sample_records = 65536
-feedback_records = 65536
-EOF
+	mlagent-conf.sh demo $T > $T/conf
 	echo 5000 > $P/share_learning_bp
 	start_agent
 	header

@@ -60,7 +60,7 @@ now() { cut -d' ' -f1 /proc/uptime; }
 start_agent() {
 	rm -rf $A
 	mkdir -p $A
-	lb-agent-conf.sh $A > $A/conf
+	mlagent-conf.sh logblk $A > $A/conf
 	mlagentd -c $A/conf > $A/log 2>&1 &
 	AGENT=$!
 }

@@ -24,7 +24,7 @@ AGENT_STATIC_LIBS := -lsqlite3 -linih -llinear \
 AGENT_CFLAGS := -Iuser/agent -Iuser/models -Iuser/logblk
 
 USER_PROGS += $(B)/user/agent/mlagentd
-GUEST_PROGS += $(B)/static/mlagentd
+GUEST_PROGS += $(B)/static/mlagentd user/agent/mlagent-conf.sh
 
 $(B)/user/agent/mlagentd: user/agent/mlagentd.c $(AGENT_SRCS) $(AGENT_HDRS) \
 		$(B)/user/lib/libmlagent.so
@@ -82,3 +82,11 @@ install-mlagentd: $(B)/static/mlagentd
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/mlagentd.service
 	test -e $(DESTDIR)/etc/mlagent/mlagent.conf || \
 		install -m 644 packaging/mlagent.conf $(DESTDIR)/etc/mlagent/mlagent.conf
+
+# Scripted host test of the configuration generator the guest programs use.
+HOST_TESTS += $(B)/unit/mlagent_conf
+$(B)/unit/mlagent_conf: tests/unit/mlagent_conf.sh user/agent/mlagent-conf.sh \
+		$(B)/user/agent/mlagentd
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
+	chmod +x $@

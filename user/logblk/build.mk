@@ -21,8 +21,7 @@ LB_CAPTURE_SRCS := $(LB_USER_DIR)/capture_main.c $(LB_USER_DIR)/capture_mllib.c 
 LB_USER_HDRS := $(wildcard $(LB_USER_DIR)/*.h) $(LB_CORE_HDRS) user/models/model_build.h
 
 USER_PROGS += $(B)/user/logblk-replay $(B)/user/logblk-gen $(B)/user/logblk-learn
-GUEST_PROGS += $(B)/guest/logblk-replay $(B)/guest/logblk-gen $(B)/guest/logblk-capture \
-	user/logblk/lb-agent-conf.sh
+GUEST_PROGS += $(B)/guest/logblk-replay $(B)/guest/logblk-gen $(B)/guest/logblk-capture
 
 $(B)/user/logblk-replay: $(LB_REPLAY_SRCS) $(LB_USER_HDRS)
 	@mkdir -p $(dir $@)

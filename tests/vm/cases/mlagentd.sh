@@ -66,21 +66,7 @@ modprobe ml_lib && modprobe ml_lib_demo ops_per_sec=$RATE seed=1 noise=20 ||
 	{ nok "modprobe"; echo "$pass passed, $((fail))"; exit 1; }
 # Half of the decisions are the ML arm's while learning: it learns faster.
 echo 5000 > $P/share_learning_bp
-cat > $T/conf <<EOF
-[agent]
-store = $T/store.db
-discover_ms = 200
-report_ms = 5000
-retention = 200000
-[proxy ml_lib_demo/policy]
-push_min_ms = 50
-train_ms = 500
-heldout_max = 20000
-heartbeat_ms = 200
-min_samples = 6
-sample_records = 65536
-feedback_records = 65536
-EOF
+mlagent-conf.sh demo $T agent.report_ms=5000 > $T/conf
 mlagentd -c $T/conf --check > $T/check 2>&1 && grep -q "min_samples = 6" $T/check &&
 	ok "the configuration checks" || nok "mlagentd --check"
 
