@@ -30,9 +30,32 @@
 #include <linux/uaccess.h>
 
 #include "ml_lib_internal.h"
+#include "ml_record.h"
 #include "ml_ring.h"
 
 atomic64_t ml_lib_bad_requests = ATOMIC64_INIT(0);
+
+/*
+ * The most ring memory one attachment may take, in MiB. Rings are per
+ * possible CPU, so what a request costs grows with the machine:
+ * 2^20-slot rings of 256-byte samples are 256 MiB per CPU. Attaching is
+ * root-only, but an agent's configuration should not be able to take a
+ * large machine's memory by mistake: above the cap, ATTACH is -E2BIG.
+ */
+#define ML_LIB_MAX_RING_MB_LIMIT	(1u << 20)
+static unsigned int ml_lib_max_ring_mb = 1024;
+
+static int ml_lib_max_ring_mb_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, ML_LIB_MAX_RING_MB_LIMIT);
+}
+
+static const struct kernel_param_ops ml_lib_max_ring_mb_ops = {
+	.set = ml_lib_max_ring_mb_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_ring_mb, &ml_lib_max_ring_mb_ops, &ml_lib_max_ring_mb, 0644);
+MODULE_PARM_DESC(max_ring_mb, "most ring memory one attachment may map, MiB (1..1048576, default 1024)");
 
 /* What one ioctl concerns: its file and, once resolved, a proxy (a reference). */
 struct ml_lib_ioctl {
@@ -284,6 +307,15 @@ static int ml_lib_attach_validate(struct ml_lib_attach *a)
 	return 0;
 }
 
+/* Whether the rings @a asks for on proxy @p fit under max_ring_mb. */
+static bool ml_lib_attach_fits(const struct ml_lib_proxy *p, const struct ml_lib_attach *a)
+{
+	u64 per_cpu = ml_ring_map_bytes(p->sample_size, a->sample_records, PAGE_SIZE) +
+		      ml_ring_map_bytes(ML_FEEDBACK_RECORD_SIZE, a->feedback_records, PAGE_SIZE);
+
+	return per_cpu * nr_cpu_ids <= (u64)READ_ONCE(ml_lib_max_ring_mb) << 20;
+}
+
 static int ml_lib_ioc_attach(struct ml_lib_ioctl *io, void __user *arg)
 {
 	struct ml_lib_file *mf = io->mf;
@@ -302,6 +334,8 @@ static int ml_lib_ioc_attach(struct ml_lib_ioctl *io, void __user *arg)
 	io->proxy = ml_lib_proxy_lookup(req.proxy_id);
 	if (!io->proxy)
 		return -ENOENT;
+	if (!ml_lib_attach_fits(io->proxy, &req))
+		return -E2BIG;
 
 	mutex_lock(&mf->lock);
 	if (mf->agent && !READ_ONCE(mf->agent->detached)) {

@@ -101,6 +101,69 @@ static void test_attach_bad_input(void)
 	close(fd);
 }
 
+#define MAX_RING_MB "/sys/module/ml_lib/parameters/max_ring_mb"
+
+/*
+ * max_ring_mb caps the ring memory of one attachment (all CPUs' sample and
+ * feedback rings, page-rounded): above it ATTACH is E2BIG, counted, and
+ * nothing attaches; at or below it, it attaches. The knob refuses values
+ * out of 1..2^20 and keeps its value.
+ */
+static void test_attach_ring_cap(void)
+{
+	static const __u32 sizes[][2] = {
+		{ 64, 64 }, { 4096, 2048 }, { 8192, 2048 }, { 1u << 16, 1u << 16 },
+	};
+	char old[32], now[32];
+	long long pbad0 = mlg_sysfs("p0", "bad_requests");
+	unsigned int i, refused = 0, fitted = 0;
+	struct mlg_agent a;
+	__u32 ncpu;
+	int fd;
+
+	MT_REQUIRE(mlg_read_file(MAX_RING_MB, old, sizeof(old)) == 0, "read %s", MAX_RING_MB);
+	MT_CHECK_EQ(strtol(old, NULL, 10), 1024);
+	MT_REQUIRE(mlg_attach(&a, id_p0, 64, 64, 0, 0) == 0, "attach");
+	ncpu = a.ncpu;
+	mlg_close(&a);
+
+	MT_CHECK_EQ(mlg_write_file(MAX_RING_MB, "0"), -EINVAL);
+	MT_CHECK_EQ(mlg_write_file(MAX_RING_MB, "1048577"), -EINVAL);
+	MT_CHECK_EQ(mlg_write_file(MAX_RING_MB, "x"), -EINVAL);
+	MT_CHECK(mlg_read_file(MAX_RING_MB, now, sizeof(now)) == 0 && !strcmp(now, old),
+		 "unchanged: %s", now);
+
+	MT_REQUIRE(mlg_write_file(MAX_RING_MB, "1") == 0, "set max_ring_mb");
+	fd = mlg_open();
+	MT_REQUIRE(fd >= 0, "%s", strerror(errno));
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct ml_lib_attach at = {
+			.size = sizeof(at), .proxy_id = id_p0,
+			.sample_records = sizes[i][0], .feedback_records = sizes[i][1],
+		};
+		/* The test module's proxy p0: 40-byte samples, 128-byte feedback. */
+		__u64 bytes = ncpu * (ml_ring_map_bytes(40, sizes[i][0], 4096) +
+				      ml_ring_map_bytes(128, sizes[i][1], 4096));
+		int want = bytes > (1u << 20) ? E2BIG : 0;
+
+		MT_CHECK(MLG_ERR(ioctl(fd, ML_LIB_IOC_ATTACH, &at)) == want,
+			 "%u x %u slots on %u CPUs (%llu bytes): %s", sizes[i][0], sizes[i][1],
+			 ncpu, (unsigned long long)bytes, strerror(errno));
+		MT_CHECK_EQ(mlg_sysfs("p0", "attached"), !want);
+		if (want) {
+			refused++;
+		} else {
+			fitted++;
+			MT_CHECK_EQ(MLG_ERR(ioctl(fd, ML_LIB_IOC_DETACH)), 0);
+		}
+	}
+	close(fd);
+	MT_CHECK(refused && fitted, "both sides of the cap tried: %u refused, %u fitted",
+		 refused, fitted);
+	MT_CHECK_EQ(mlg_sysfs("p0", "bad_requests"), pbad0 + refused);
+	MT_CHECK_EQ(mlg_write_file(MAX_RING_MB, old), 0);
+}
+
 static void test_ring_info_and_mmap(void)
 {
 	struct mlg_agent a;
@@ -462,6 +525,7 @@ int main(int argc, char **argv)
 		return 1;
 	MT_RUN(test_attach_exclusive);
 	MT_RUN(test_attach_bad_input);
+	MT_RUN(test_attach_ring_cap);
 	MT_RUN(test_ring_info_and_mmap);
 	MT_RUN(test_publish_consume_exact);
 	MT_RUN(test_drops_while_stalled);

@@ -75,7 +75,9 @@ static void *serve(void *arg)
 		if (ret != s->last_error)
 			mlag_log(LOG_WARNING, "%s: cannot attach: %s%s", s->conf.spec,
 				 strerror(-ret), ret == -EBUSY ?
-				 " (another agent holds the proxy; retrying)" : "");
+				 " (another agent holds the proxy; retrying)" :
+				 ret == -E2BIG ? " (the rings would exceed ml_lib's max_ring_mb:"
+				 " lower sample_records/feedback_records)" : "");
 		goto out;
 	}
 	s->proxy_id = info.id;
