@@ -93,22 +93,30 @@ static int ml_lib_get_version(void __user *arg)
 }
 
 /*
- * Copy in a size-versioned struct. Every struct's first published size is
- * its current size: a smaller one is -EINVAL.
+ * Copy in a size-versioned struct, @ksize bytes as the kernel knows it,
+ * @ver0 its first published size: a smaller one is -EINVAL, the fields an
+ * older caller does not know read as zero.
  */
-static int ml_lib_copy_in(struct ml_lib_ioctl *io, void *dst, size_t ksize,
-			  void __user *arg)
+static int ml_lib_copy_in_ver(struct ml_lib_ioctl *io, void *dst, size_t ksize,
+			      size_t ver0, void __user *arg)
 {
 	u32 usize;
 
 	if (get_user(usize, (u32 __user *)arg))
 		return -EFAULT;
-	if (usize < ksize)
+	if (usize < ver0)
 		return -EINVAL;
 	if (usize > PAGE_SIZE)
 		return -E2BIG;
 	io->usize = usize;
 	return copy_struct_from_user(dst, ksize, arg, usize);
+}
+
+/* The same for a struct that has not grown since its first version. */
+static int ml_lib_copy_in(struct ml_lib_ioctl *io, void *dst, size_t ksize,
+			  void __user *arg)
+{
+	return ml_lib_copy_in_ver(io, dst, ksize, ksize, arg);
 }
 
 /* Copy out a struct up to the caller's size; its size field stays the caller's. */
@@ -272,6 +280,8 @@ static void ml_lib_fill_status(struct ml_lib_proxy *p, struct ml_lib_status *st)
 	st->models_rejected = atomic64_read(&p->models_rejected);
 	st->bad_requests = atomic64_read(&p->bad_requests);
 	st->mode_changes = atomic64_read(&p->mode_changes);
+	st->filtered = c.filtered;
+	st->wakeups = c.wakeups;
 }
 
 static int ml_lib_ioc_status(struct ml_lib_ioctl *io, void __user *arg)
@@ -279,7 +289,11 @@ static int ml_lib_ioc_status(struct ml_lib_ioctl *io, void __user *arg)
 	struct ml_lib_status st;
 	int ret;
 
-	ret = ml_lib_proxy_in(io, arg, &st, sizeof(st), &st.proxy_id);
+	/* ABI 1.0 callers know the struct up to the arms. */
+	static_assert(offsetof(struct ml_lib_status, filtered) == ML_LIB_STATUS_SIZE_VER0);
+	ret = ml_lib_copy_in_ver(io, &st, sizeof(st), ML_LIB_STATUS_SIZE_VER0, arg);
+	if (!ret)
+		ret = ml_lib_io_proxy(io, st.proxy_id);
 	if (ret)
 		return ret;
 	memset(&st, 0, sizeof(st));

@@ -165,6 +165,27 @@ static void test_status(void)
 	MT_CHECK_EQ(st.arms[ML_LIB_ARM_DEFAULT].decisions, 6);
 	MT_CHECK_EQ(st.arms[ML_LIB_ARM_ML].decisions, 0);
 
+	/*
+	 * A caller built against ABI 1.0-1.1 knows the struct up to the arms:
+	 * it gets those fields, and nothing is written past its size.
+	 */
+	struct {
+		struct ml_lib_status st;
+		__u8 guard[8];
+	} old;
+
+	memset(&old, 0xa5, sizeof(old));
+	old.st.size = ML_LIB_STATUS_SIZE_VER0;
+	old.st.proxy_id = id;
+	MT_CHECK_EQ(MLG_ERR(ioctl(fd, ML_LIB_IOC_STATUS, &old.st)), 0);
+	MT_CHECK_EQ(old.st.size, ML_LIB_STATUS_SIZE_VER0);
+	MT_CHECK_EQ(old.st.unconsumed, 4);
+	MT_CHECK_EQ(old.st.arms[ML_LIB_ARM_DEFAULT].decisions, 6);
+	MT_CHECK_EQ(old.st.filtered, 0xa5a5a5a5a5a5a5a5ull);
+	MT_CHECK_EQ(old.st.wakeups, 0xa5a5a5a5a5a5a5a5ull);
+	old.st.size = ML_LIB_STATUS_SIZE_VER0 - 8;
+	MT_CHECK_EQ(MLG_ERR(ioctl(fd, ML_LIB_IOC_STATUS, &old.st)), EINVAL);
+
 	/* Bad input. */
 	MT_CHECK_EQ(mlg_status(fd, 0, &st), -ENOTCONN);
 	MT_CHECK_EQ(mlg_status(fd, 0x7ffffff0, &st), -ENOENT);
@@ -234,24 +255,31 @@ static void test_control_ioctls(void)
 	close(fd);
 }
 
-/* Every size-versioned struct: too small, larger with a non-zero tail, huge. */
+/*
+ * Every size-versioned struct: smaller than its first published version,
+ * larger with a non-zero tail, huge.
+ */
 static void test_struct_sizes(void)
 {
+	/* A struct that has not grown: its first published size is its size. */
+#define V0(cmd, type) { cmd, sizeof(type), sizeof(type) }
 	static const struct {
 		unsigned long cmd;
 		size_t size;
+		size_t ver0;	/* its first published size */
 	} ioctls[] = {
-		{ ML_LIB_IOC_LIST, sizeof(struct ml_lib_list) },
-		{ ML_LIB_IOC_SCHEMA, sizeof(struct ml_lib_schema) },
-		{ ML_LIB_IOC_STATUS, sizeof(struct ml_lib_status) },
-		{ ML_LIB_IOC_ATTACH, sizeof(struct ml_lib_attach) },
-		{ ML_LIB_IOC_RING_INFO, sizeof(struct ml_lib_ring_info) },
-		{ ML_LIB_IOC_PUSH, sizeof(struct ml_lib_push) },
-		{ ML_LIB_IOC_START, sizeof(struct ml_lib_ctl) },
-		{ ML_LIB_IOC_STOP, sizeof(struct ml_lib_ctl) },
-		{ ML_LIB_IOC_REINIT, sizeof(struct ml_lib_ctl) },
-		{ ML_LIB_IOC_SET_MODE, sizeof(struct ml_lib_set_mode) },
+		V0(ML_LIB_IOC_LIST, struct ml_lib_list),
+		V0(ML_LIB_IOC_SCHEMA, struct ml_lib_schema),
+		{ ML_LIB_IOC_STATUS, sizeof(struct ml_lib_status), ML_LIB_STATUS_SIZE_VER0 },
+		V0(ML_LIB_IOC_ATTACH, struct ml_lib_attach),
+		V0(ML_LIB_IOC_RING_INFO, struct ml_lib_ring_info),
+		V0(ML_LIB_IOC_PUSH, struct ml_lib_push),
+		V0(ML_LIB_IOC_START, struct ml_lib_ctl),
+		V0(ML_LIB_IOC_STOP, struct ml_lib_ctl),
+		V0(ML_LIB_IOC_REINIT, struct ml_lib_ctl),
+		V0(ML_LIB_IOC_SET_MODE, struct ml_lib_set_mode),
 	};
+#undef V0
 	static __u32 buf[8192 / 4];
 	struct mlg_agent a;
 	long long bad0, changes0 = mlg_sysfs("p0", "mode_changes");
@@ -263,7 +291,7 @@ static void test_struct_sizes(void)
 	bad0 = mlg_global_bad_requests();
 	for (i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++) {
 		memset(buf, 0, sizeof(buf));
-		buf[0] = ioctls[i].size - 4;
+		buf[0] = ioctls[i].ver0 - 4;
 		MT_CHECK(MLG_ERR(ioctl(a.fd, ioctls[i].cmd, buf)) == EINVAL, "%u small: %s", i,
 			 strerror(errno));
 		buf[0] = ioctls[i].size + 8;

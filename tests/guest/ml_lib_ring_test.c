@@ -301,6 +301,18 @@ static void test_drops_while_stalled(void)
 	mlg_close(&a);
 }
 
+/* STATUS of p0, as any opener reads it (zeroes on failure). */
+static struct ml_lib_status status_of_p0(void)
+{
+	struct ml_lib_status st = { 0 };
+	int fd = mlg_open();
+
+	MT_CHECK(fd >= 0 && mlg_status(fd, id_p0, &st) == 0, "status: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return st;
+}
+
 static void test_filter_and_rewrite(void)
 {
 	struct mlg_agent a;
@@ -314,6 +326,7 @@ static void test_filter_and_rewrite(void)
 	MT_CHECK_EQ(mlg_last("published"), 5);
 	MT_CHECK_EQ(mlg_last("ecanceled"), 1);
 	MT_CHECK_EQ(mlg_sysfs("p0", "filtered"), filt0 + 1);
+	MT_CHECK_EQ(status_of_p0().filtered, (__u64)filt0 + 1);
 	MT_REQUIRE(mlg_consume(&a, 0, buf, 16) == 5, "5 records");
 	MT_CHECK_EQ(((struct ml_lib_sample *)&buf[5 * 3])->key, 4);
 	MT_CHECK_EQ(((struct ml_lib_sample *)&buf[5 * 3])->features[0], 1 + 4 + 100);
@@ -424,6 +437,7 @@ static void test_poll_watermark_batching(void)
 	MT_CHECK(p.ret == 1 && p.revents == POLLIN, "poller woken: ret %d revents %#x", p.ret,
 		 p.revents);
 	MT_CHECK_EQ(mlg_sysfs("p0", "wakeups"), w0 + 2);
+	MT_CHECK_EQ(status_of_p0().wakeups, (__u64)w0 + 2);
 	mlg_close(&a);
 }
 

@@ -149,8 +149,9 @@ void fmt_status(FILE *f, const struct ml_lib_proxy_info *info,
 	fprintf(f, "model version:  %" PRIu64 "%s\n", (uint64_t)st->model_version,
 		st->model_version ? "" : " (none)");
 	fprintf(f, "samples:        %" PRIu64 " published, %" PRIu64 " dropped, %"
-		PRIu64 " unconsumed\n", (uint64_t)st->published,
-		(uint64_t)st->dropped, (uint64_t)st->unconsumed);
+		PRIu64 " unconsumed, %" PRIu64 " filtered\n", (uint64_t)st->published,
+		(uint64_t)st->dropped, (uint64_t)st->unconsumed, (uint64_t)st->filtered);
+	fprintf(f, "wake-ups:       %" PRIu64 "\n", (uint64_t)st->wakeups);
 	fprintf(f, "feedback:       %" PRIu64 " dropped\n",
 		(uint64_t)st->feedback_dropped);
 	fprintf(f, "tables:         %" PRIu64 " accepted, %" PRIu64 " rejected\n",
@@ -203,6 +204,8 @@ static void json_status(FILE *f, const struct ml_lib_proxy_info *info,
 	J(models_rejected);
 	J(bad_requests);
 	J(mode_changes);
+	J(filtered);
+	J(wakeups);
 #undef J
 	fputs(",\"arms\":{\"default\":", f);
 	json_arm(f, &st->arms[ML_LIB_ARM_DEFAULT]);

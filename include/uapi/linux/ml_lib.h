@@ -29,7 +29,7 @@
 #define ML_LIB_DEVICE		"/dev/ml_lib"
 
 #define ML_LIB_ABI_MAJOR	1
-#define ML_LIB_ABI_MINOR	1
+#define ML_LIB_ABI_MINOR	2
 
 /* Limits. */
 #define ML_LIB_NAME_LEN		32	/* subsystem, proxy, feature, action names, with NUL */
@@ -202,7 +202,12 @@ struct ml_lib_status {
 	__u64 bad_requests;		/* ioctls rejected for bad input */
 	__u64 mode_changes;
 	struct ml_lib_arm_stats arms[ML_LIB_ARM_COUNT];
+	/* ABI 1.2: */
+	__u64 filtered;			/* samples the subsystem's preprocess hook dropped */
+	__u64 wakeups;			/* wake-ups of the agent's pollers */
 };
+
+#define ML_LIB_STATUS_SIZE_VER0	200	/* ABI 1.0-1.1: up to @arms */
 
 /* ML_LIB_IOC_ATTACH: become the proxy's agent (one per proxy: -EBUSY). */
 struct ml_lib_attach {
