@@ -61,6 +61,10 @@ struct sim {
 	double cost_sum[ML_LIB_ARM_COUNT];	/* since sim_reset_costs() */
 	uint64_t cost_n[ML_LIB_ARM_COUNT];
 	uint64_t pushes;
+	/* a slow agent: simulated time each consumed sample takes, in us */
+	unsigned int consume_us;
+	uint64_t consume_acc_us;
+	uint64_t max_hb_age;		/* the oldest heartbeat seen while consuming */
 };
 
 static const uint32_t sim_share_bp[ML_LIB_MODE_COUNT] = { 0, 1000, 5000, 9500 };
@@ -298,8 +302,14 @@ static int sim_consume_samples(void *port, mla_sample_cb cb, void *arg)
 	struct sim *s = port;
 	size_t n = s->nsmp;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		cb(&s->smp[i].s, 0, arg);
+		s->consume_acc_us += s->consume_us;
+		s->now += s->consume_acc_us / 1000;
+		s->consume_acc_us %= 1000;
+		if (s->now - s->last_heartbeat > s->max_hb_age)
+			s->max_hb_age = s->now - s->last_heartbeat;
+	}
 	s->nsmp = 0;
 	return (int)n;
 }

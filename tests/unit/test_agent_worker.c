@@ -229,6 +229,32 @@ static void test_lost_demotion(void)
 	sim_free(&r.sim);
 }
 
+/*
+ * A slow agent (every sample takes a simulated millisecond: a backlog of
+ * 2000 samples is 2 s, 20 heartbeat periods) heartbeats while it reads:
+ * the proxy never sees a heartbeat older than a few hundred samples' work.
+ */
+static void test_keepalive_while_busy(void)
+{
+	struct rig r = { 0 };
+
+	unlink(store_path);
+	sim_init(&r.sim, 8, 37, 120, 5);
+	MT_REQUIRE(rig_start(&r, "contextual") == 0);
+	run_for(&r, 500);
+	r.sim.rate = 40;	/* decisions per ms: 2000 samples a 50 ms wait */
+	r.sim.consume_us = 1000;
+	r.sim.max_hb_age = 0;
+	run_for(&r, 10000);
+	printf("# figure: oldest heartbeat while reading 1 ms samples: %llu ms "
+	       "(heartbeat_ms 100)\n", (unsigned long long)r.sim.max_hb_age);
+	MT_CHECK(r.sim.max_hb_age < 500, "heartbeat %llu ms old",
+		 (unsigned long long)r.sim.max_hb_age);
+	MT_CHECK(mlag_worker_stats(r.w)->samples > 10000);
+	rig_stop(&r);
+	sim_free(&r.sim);
+}
+
 static void test_contextual_loop(void)
 {
 	loop("contextual");
@@ -249,6 +275,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_contextual_loop);
 	MT_RUN(test_linreg_loop);
 	MT_RUN(test_lost_demotion);
+	MT_RUN(test_keepalive_while_busy);
 	unlink(store_path);
 	{
 		char p[160];

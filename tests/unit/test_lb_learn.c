@@ -414,9 +414,16 @@ static void test_replay_series(void)
 		 sum * (double)B, r.total.user_writes + r.total.gc_writes);
 }
 
+static void count_call(void *arg)
+{
+	++*(uint64_t *)arg;
+}
+
 /*
  * lbl_step() runs one round at most per call, however far behind it is
- * (the agent heart-beats between calls), and catches up over calls.
+ * (the agent heart-beats between calls), and catches up over calls; within
+ * a call, the shadows' catch-up and each configuration's training call the
+ * keepalive (the agent heart-beats if one is due).
  */
 static void test_one_round_per_step(void)
 {
@@ -424,11 +431,12 @@ static void test_one_round_per_step(void)
 	struct lbl_stats st;
 	struct lbl_params p;
 	int64_t f[LBF_NR] = { 0 };
-	uint64_t r = 7, prev = 0, calls = 0;
+	uint64_t r = 7, prev = 0, calls = 0, alive = 0;
 	struct lbl *l;
 
 	lbl_params_default(&p);
 	MT_REQUIRE(lbl_create(&g, LB_PLACE_GCSEP, LB_VICTIM_CB, &p, &l) == 0);
+	lbl_set_keepalive(l, count_call, &alive);
 	for (uint64_t t = 0; t < 3 * N; t++) {
 		r = r * 6364136223846793005ull + 1442695040888963407ull;
 		f[LBF_TICK] = (int64_t)t;	/* the device's clock: blocks written */
@@ -452,6 +460,9 @@ static void test_one_round_per_step(void)
 	/* 3 N writes, a round every N / 4, the newest N / 64 held back. */
 	MT_CHECK(st.rounds >= 10, "%" PRIu64 " rounds", st.rounds);
 	MT_CHECK(calls >= st.rounds);
+	MT_CHECK(alive >= st.shadow_tick / 1024 + st.rounds * p.nr_cands,
+		 "%" PRIu64 " keepalives for %" PRIu64 " ticks, %" PRIu64 " rounds", alive,
+		 st.shadow_tick, st.rounds);
 	lbl_destroy(l);
 }
 

@@ -176,6 +176,7 @@ static int lt_create(const struct mlag_learner_env *env, void **statep)
 		free(lt);
 		return ret;
 	}
+	lbl_set_keepalive(lt->l, env->keepalive, env->keepalive_arg);
 	mlag_log(LOG_INFO, "lifetime: logblk%u, %llu blocks, %llu segments of %llu, "
 		 "default policy %s/%s", lt->device, n, ns, sb, lb_place_name(place),
 		 lb_victim_name(victim));

@@ -94,6 +94,14 @@ struct mlag_learner_env {
 	const double *params;	/* the learner's parameters, by index in its table */
 	double half_life;	/* recency: outcomes of a key that halve the weight of older ones */
 	uint64_t seed;		/* for the learner's random choices */
+	/*
+	 * Work that may take longer than a fraction of the heartbeat period
+	 * (a training round on a large window) calls keepalive(keepalive_arg)
+	 * now and then: the agent heartbeats if one is due, so that the proxy
+	 * does not take a busy agent for a dead one. May be NULL (tests).
+	 */
+	void (*keepalive)(void *arg);
+	void *keepalive_arg;
 };
 
 /**

@@ -93,6 +93,29 @@ static uint64_t now_ms(const struct mlag_worker *w)
 	return w->a.ops->now_ms(w->a.port);
 }
 
+/*
+ * Keep the attachment alive during long work: heartbeat once half the
+ * heartbeat period has passed. The proxy declares an agent dead after its
+ * heartbeat timeout; an agent busy reading a backlog or training (minutes
+ * of rows under emulation or on a loaded machine) is alive, and falling to
+ * EMERGENCY would throw away the kernel's feature state and the learner's
+ * view of the device. A wedged worker still stops heartbeating.
+ */
+static void keepalive(struct mlag_worker *w)
+{
+	uint64_t now = now_ms(w);
+
+	if (now - w->t_heartbeat >= opt(w, MLAG_P_HEARTBEAT_MS) / 2 &&
+	    !w->a.ops->heartbeat(w->a.port))
+		w->t_heartbeat = now;
+}
+
+/* The same for a learner's long work (struct mlag_learner_env). */
+static void learner_keepalive(void *arg)
+{
+	keepalive(arg);
+}
+
 static const char *mode_name(unsigned int mode)
 {
 	const char *n = mla_mode_name(mode);
@@ -129,6 +152,8 @@ static int learner_create(struct mlag_worker *w)
 		.params = w->a.conf->lparam,
 		.half_life = opt(w, MLAG_P_HALF_LIFE),
 		.seed = w->seed,
+		.keepalive = learner_keepalive,
+		.keepalive_arg = w,
 	};
 	int ret = w->learner->create(&env, &w->ls);
 
@@ -147,17 +172,10 @@ static int replay_one(const struct mlag_example *ex, void *arg)
 {
 	struct replay *r = arg;
 	struct mlag_example e = *ex;
-	uint64_t now;
 
 	learn(r->w, &e);
-	/* A long replay keeps the attachment alive. */
-	if (++r->rows % 4096 == 0) {
-		now = now_ms(r->w);
-		if (now - r->w->t_heartbeat >= opt(r->w, MLAG_P_HEARTBEAT_MS) / 2) {
-			r->w->a.ops->heartbeat(r->w->a.port);
-			r->w->t_heartbeat = now;
-		}
-	}
+	if (++r->rows % 4096 == 0)
+		keepalive(r->w);
 	return 0;
 }
 
@@ -210,7 +228,9 @@ static int on_sample(const struct ml_lib_sample *s, unsigned int cpu, void *arg)
 	unsigned int nf = w->a.schema->nr_features;
 	int ret;
 
-	w->st.samples++;
+	/* A backlog of a whole ring, each sample fed to a learner, is long. */
+	if (++w->st.samples % 256 == 0)
+		keepalive(w);
 	if (s->decision_id && w->learner->sample) {
 		/* The learner joins its samples itself: nothing waits here. */
 		w->learner->sample(w->ls, s);

@@ -83,6 +83,8 @@ struct lbl {
 	bool have_verdict;
 	void *out_blob;			/* a model to push, from the last round */
 	size_t out_len;
+	void (*keepalive)(void *arg);	/* lbl_set_keepalive() */
+	void *keepalive_arg;
 };
 
 void lbl_params_default(struct lbl_params *p)
@@ -221,6 +223,18 @@ void lbl_destroy(struct lbl *l)
 	free(l->sh);
 	free(l->out_blob);
 	free(l);
+}
+
+void lbl_set_keepalive(struct lbl *l, void (*fn)(void *arg), void *arg)
+{
+	l->keepalive = fn;
+	l->keepalive_arg = arg;
+}
+
+static void keepalive(const struct lbl *l)
+{
+	if (l->keepalive)
+		l->keepalive(l->keepalive_arg);
 }
 
 void lbl_set_default(struct lbl *l, unsigned int place, unsigned int victim)
@@ -431,6 +445,8 @@ static int shadow_advance(struct lbl *l)
 			l->round_tick = l->stick;
 			ran = true;
 		}
+		if (l->stick % 1024 == 0)
+			keepalive(l);
 		shadow_discards(l, l->stick);
 		r = row_at(l, l->stick);
 		if (r) {
@@ -820,6 +836,7 @@ static int round_run(struct lbl *l, uint64_t t)
 		struct shadow *sh = &l->sh[1 + i];
 		struct model m = { 0 };
 
+		keepalive(l);
 		ret = train(l, t, &l->p.cand[i], sh, &m);
 		if (ret == -EAGAIN)
 			continue;

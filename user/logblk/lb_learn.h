@@ -123,6 +123,11 @@ int lbl_create(const struct lb_geometry *g, unsigned int place, unsigned int vic
 void lbl_destroy(struct lbl *l);
 void lbl_write(struct lbl *l, uint32_t lba, uint64_t decision_id, const int64_t *f);
 void lbl_death(struct lbl *l, uint32_t lba, uint64_t decision_id, uint64_t lifetime);
+/*
+ * Long work (the shadows catching up, each configuration's training) calls
+ * fn(arg) now and then, so that the agent can heartbeat (fn may be NULL).
+ */
+void lbl_set_keepalive(struct lbl *l, void (*fn)(void *arg), void *arg);
 /* The device's default policy changed. */
 void lbl_set_default(struct lbl *l, unsigned int place, unsigned int victim);
 /*
