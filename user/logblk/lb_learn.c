@@ -83,6 +83,7 @@ struct lbl {
 	bool have_verdict;
 	void *out_blob;			/* a model to push, from the last round */
 	size_t out_len;
+	char why[128];			/* a verdict's reason with figures */
 	void (*keepalive)(void *arg);	/* lbl_set_keepalive() */
 	void *keepalive_arg;
 };
@@ -102,6 +103,7 @@ void lbl_params_default(struct lbl_params *p)
 	p->gc_keep = 4;
 	p->censored = 1;
 	p->lag_share = 1.0 / 64;
+	p->max_lag = 0.5;
 	p->feature_mask = ((1u << LBF_NR) - 1) & ~(1u << LBF_TICK);
 	p->log_sd = 0.15;
 	p->log_life = 0.125;
@@ -140,7 +142,8 @@ int lbl_create(const struct lb_geometry *g, unsigned int place, unsigned int vic
 	if (!p->nr_cands || p->nr_cands > LBL_MAX_CANDS || !(p->round > 0) ||
 	    !p->judge_rounds || p->judge_rounds > MAX_JUDGE || !p->persist ||
 	    p->persist > MAX_JUDGE || p->depth < 1 ||
-	    p->depth > 8 || !p->max_rows || !p->gc_keep || !(p->censored >= 0) || (p->feature_mask & (1u << LBF_TICK)) ||
+	    p->depth > 8 || !p->max_rows || !p->gc_keep || !(p->censored >= 0) ||
+	    !(p->max_lag > p->lag_share) || (p->feature_mask & (1u << LBF_TICK)) ||
 	    lb_geometry_error(g))
 		return -EINVAL;
 	for (i = 0; i < p->nr_cands; i++) {
@@ -710,6 +713,7 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 
 	memset(v, 0, sizeof(*v));
 	v->tick = t;
+	v->lag = l->newest > t ? l->newest - t : 0;
 	v->best = -1;
 	v->deployed = cur;
 	v->chosen = cur;
@@ -734,6 +738,28 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 	v->waf_best = v->waf_cand[v->best];
 	v->err_best = heldout_error(l, &l->sh[1 + v->best].m, t);
 	waf_cur = cur >= 0 ? v->waf_cand[cur] : NAN;
+	/*
+	 * An agent that cannot keep up with the device (a loaded machine, an
+	 * emulated guest) judges writes long past: a gain measured then (on
+	 * a stationary workload, often the default policy still warming up)
+	 * says little about the device now, and a model kept on it made the
+	 * device 10% worse than the default policy in a guest run (fio zipf
+	 * 0.8). When in doubt, the default: deploy nothing, and withdraw.
+	 */
+	if (v->lag > (uint64_t)(l->p.max_lag * (double)l->N)) {
+		l->streak_cfg = -1;
+		l->streak = 0;
+		snprintf(l->why, sizeof(l->why), "the agent is %.2f device sizes behind the "
+			 "device (at most %.2f): %s", (double)v->lag / (double)l->N,
+			 l->p.max_lag, cur >= 0 ? "withdraw" : "nothing deployed");
+		v->why = l->why;
+		if (cur >= 0) {
+			v->chosen = -1;
+			v->withdraw = true;
+			l->withdrawn_at = t;
+		}
+		return;
+	}
 	/*
 	 * A gain over a window of a few device sizes is noisy (the shadows'
 	 * WAF over 2N writes wanders by several percent on a stationary

@@ -73,6 +73,8 @@ struct lbl_params {
 	unsigned int gc_keep;	/* one GC move in this many becomes a row */
 	double censored;	/* octaves added to the label of a version still alive */
 	double lag_share;	/* the shadow follows this share of N behind the newest write */
+	double max_lag;		/* x N: a round judged further behind the newest write
+				 * read deploys nothing and withdraws the deployed model */
 	uint32_t feature_mask;	/* features the trees may split on (never LBF_TICK) */
 	double log_sd;		/* a leaf whose log2 lifetimes spread less than this (standard
 				 * deviation, octaves) is a log's: LB_CLASS_LOG; 0: never */
@@ -100,6 +102,7 @@ struct lbl_verdict {
 	double err_best;		/* and of the newest model of the best */
 	unsigned int streak;		/* rounds in a row @best has passed the margins */
 	uint64_t window_writes;		/* writes in the window */
+	uint64_t lag;			/* writes read beyond the round's tick */
 	unsigned int leaves;		/* of the model to push */
 	const char *why;		/* short reason */
 };

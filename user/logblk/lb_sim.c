@@ -50,13 +50,14 @@ int lbs_run(const struct lbr_trace *t, const struct lbs_opts *o, struct lbs_resu
 {
 	u32 share_bp = (u32)(o->share * 10000 + 0.5);
 	struct sim s = { 0 };
-	uint64_t last_round = 0;
+	uint64_t last_round = 0, next_step = 0;
+	double step_writes = o->slow * o->p.round * o->g.nr_lblocks;
 	u64 rs = o->seed;
 	size_t i;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
-	if (!(o->share >= 0 && o->share <= 1))
+	if (!(o->share >= 0 && o->share <= 1) || !(o->slow >= 0 && o->slow <= 64))
 		return -EINVAL;
 	ret = lbp_init(&s.e, &o->g, o->place, o->victim);
 	if (ret)
@@ -95,6 +96,9 @@ int lbs_run(const struct lbr_trace *t, const struct lbs_opts *o, struct lbs_resu
 		default:
 			break;
 		}
+		if (s.e.d.stats.user_writes < next_step)
+			continue;
+		next_step = s.e.d.stats.user_writes + (uint64_t)step_writes;
 		ret = lbl_step(s.l, &v, &blob, &len);
 		if (ret < 0)
 			goto out;

@@ -20,6 +20,13 @@ struct lbs_opts {
 	double share;			/* the ML arm's share, 0..1 (>= 0.95: RECOMMENDATION) */
 	uint64_t seed;			/* of the arm draws */
 	struct lbl_params p;
+	/*
+	 * 0: the learner steps after every request (it keeps up). X > 0: it
+	 * steps once per X rounds of device writes, as an agent X times slower
+	 * than the device (a loaded machine, an emulated guest) would: with
+	 * X > 1 it falls behind.
+	 */
+	double slow;
 	/* Optional: called after every judged round. */
 	void (*round)(void *arg, const struct lbl_verdict *v);
 	void *arg;

@@ -57,6 +57,9 @@ static void usage(FILE *f)
 		"  -d, --depth D      tree depth (default 6)\n"
 		"  -M, --mask HEX     features the trees may use\n"
 		"  -s, --seed S       seed of the arm draws (default 1)\n"
+		"  -A, --slow X       the agent steps once per X rounds of device\n"
+		"                     writes (X > 1: slower than the device, as in a\n"
+		"                     loaded guest; default 0: after every request)\n"
 		"  -v, --verbose      one line per judged round\n");
 }
 
@@ -85,7 +88,8 @@ int main(int argc, char **argv)
 		{ "policy", 1, NULL, 'p' }, { "op", 1, NULL, 'o' }, { "share", 1, NULL, 'S' },
 		{ "cand", 1, NULL, 'c' }, { "round", 1, NULL, 'r' }, { "judge", 1, NULL, 'j' }, { "persist", 1, NULL, 'P' },
 		{ "depth", 1, NULL, 'd' }, { "mask", 1, NULL, 'M' }, { "seed", 1, NULL, 's' },
-		{ "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' }, { NULL, 0, NULL, 0 }
+		{ "slow", 1, NULL, 'A' }, { "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
 	struct lbs_opts o = { .place = LB_PLACE_HOTCOLD, .victim = LB_VICTIM_CB, .share = 1,
 			      .seed = 1 };
@@ -101,7 +105,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	lbl_params_default(&o.p);
-	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:P:d:M:s:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:P:d:M:s:A:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (lb_parse_policy(optarg, strlen(optarg), &o.place, &o.victim)) {
@@ -116,6 +120,10 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			if (opt_num("share", optarg, 0, 1, false, &o.share))
+				return 2;
+			break;
+		case 'A':
+			if (opt_num("slow", optarg, 0, 64, false, &o.slow))
 				return 2;
 			break;
 		case 'c':
