@@ -41,6 +41,7 @@ enum {
 	P_PERSIST,
 	P_DEPTH,
 	P_MAX_ROWS,
+	P_MAX_LAG,
 	P_COUNT
 };
 
@@ -61,6 +62,9 @@ static const struct mlag_param lt_params[P_COUNT] = {
 	[P_DEPTH] = { "depth", 6, 1, 8, true, "depth of each tree" },
 	[P_MAX_ROWS] = { "max_rows", 131072, 4096, 16777216, true,
 		"training rows per configuration and round" },
+	[P_MAX_LAG] = { "max_lag", 1, 0.1, 64, false,
+		"device sizes of writes the learner may be behind the device; further "
+		"behind it deploys nothing and withdraws its model" },
 };
 
 struct lt {
@@ -171,6 +175,7 @@ static int lt_create(const struct mlag_learner_env *env, void **statep)
 	p.persist = (unsigned int)env->params[P_PERSIST];
 	p.depth = (unsigned int)env->params[P_DEPTH];
 	p.max_rows = (unsigned int)env->params[P_MAX_ROWS];
+	p.max_lag = env->params[P_MAX_LAG];
 	ret = lbl_create(&g, place, victim, &p, &lt->l);
 	if (ret) {
 		free(lt);

@@ -13,8 +13,11 @@ S=/sys/block/logblk0/logblk
 modprobe ml_lib
 modprobe logblk size_mb=16 op_pct=18 seg_kb=64 policy=p3x bg_gc_segs=0 ||
 	{ not_ok "load"; mt_summary; exit 1; }
-# Three refused pushes in a row test the refusal, not the reject-burst trigger.
+# Three refused pushes in a row test the refusal, not the reject-burst
+# trigger; the test agent does not heartbeat (on a loaded host its run may
+# outlast the default timeout): not the heartbeat trigger either.
 echo 10 > /sys/kernel/ml_lib/logblk/placement/controller/reject_min
+echo 3600000 > /sys/kernel/ml_lib/logblk/placement/controller/heartbeat_timeout_ms
 logblk-capture -o /tmp/t.lbt -- logblk_place_test /tmp/m.mlm > /tmp/o 2>&1
 cat /tmp/o
 check "the placement proxy's test program passed" "grep -q '^[1-9][0-9]* passed, 0 failed' /tmp/o"
