@@ -11,12 +11,16 @@
 #
 # Costs are measured on exactly 20000 operations run through the demo's
 # "step" file with its worker paused: cost_ok is "the ML arm's mean cost is
-# at most half the default's". The demo runs 20000 operations a second and
+# at most half the default's". The demo runs 10000 operations a second and
 # gives the model half of the decisions while it learns (share_learning_bp).
+# At 20000 a second, on a slower host the emulated agent fell behind (its
+# feedback rings overflowed) and learned the second policy only to 0.7 of
+# the default's cost: this case tests the loop, not the agent's speed
+# (bench/agent measures that).
 P=/sys/kernel/ml_lib/ml_lib_demo/policy
 D=/sys/kernel/ml_lib_demo
 T=/tmp/mlagentd
-RATE=20000
+RATE=10000
 mkdir -p $T
 pass=0
 fail=0
@@ -90,7 +94,8 @@ if wait_for 60 promoted_to recommendation &&
 else
 	nok "no climb: mode $(cat $P/mode) ($(cat $P/mode_reason))"; dump
 fi
-if wait_cost 60; then
+# The waits allow for a slow host.
+if wait_cost 90; then
 	ok "learned the hidden policy: mean cost $(costs)"
 else
 	nok "not learned: mean cost $(costs)"; dump
@@ -111,13 +116,13 @@ if wait_for 120 promoted_to recommendation && is $P/agent_pid $A; then
 else
 	nok "no climb back: mode $(cat $P/mode) ($(cat $P/mode_reason))"; dump
 fi
-if wait_cost 60; then
+if wait_cost 100; then
 	ok "learned the new policy: mean cost $(costs)"
 else
 	nok "the new policy not learned: mean cost $(costs)"; dump
 fi
 # Some more learning, so that the restart below has a clear model to restore.
-wait_cost 60 4 || true
+wait_cost 10 4 || true
 before=$ML
 
 hb=$(cat $P/controller/heartbeat_timeout_ms)
