@@ -62,7 +62,7 @@ static const struct mlag_param lt_params[P_COUNT] = {
 	[P_DEPTH] = { "depth", 6, 1, 8, true, "depth of each tree" },
 	[P_MAX_ROWS] = { "max_rows", 131072, 4096, 16777216, true,
 		"training rows per configuration and round" },
-	[P_MAX_LAG] = { "max_lag", 1, 0.1, 64, false,
+	[P_MAX_LAG] = { "max_lag", 2, 0.1, 64, false,
 		"device sizes of writes the learner may be behind the device; further "
 		"behind it deploys nothing and withdraws its model" },
 };

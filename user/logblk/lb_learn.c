@@ -103,7 +103,7 @@ void lbl_params_default(struct lbl_params *p)
 	p->gc_keep = 4;
 	p->censored = 1;
 	p->lag_share = 1.0 / 64;
-	p->max_lag = 1;
+	p->max_lag = 2;
 	p->feature_mask = ((1u << LBF_NR) - 1) & ~(1u << LBF_TICK);
 	p->log_sd = 0.15;
 	p->log_life = 0.125;
