@@ -104,7 +104,7 @@ struct lbl_verdict {
 	uint64_t window_writes;		/* writes in the window */
 	uint64_t lag;			/* writes read beyond the round's tick */
 	unsigned int leaves;		/* of the model to push */
-	const char *why;		/* short reason */
+	const char *why;		/* short reason; valid until the next lbl_step() */
 };
 
 struct lbl_stats {
