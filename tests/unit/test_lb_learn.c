@@ -5,7 +5,8 @@
  * placements: on a shifting hotspot the learner deploys models whose
  * shadow writes less than the default policy's, and the simulated device
  * with them less than with the policy alone; a configuration is deployed
- * only after passing the margins in several judged rounds in a row; on
+ * only after passing the margins in several judged rounds in a row, and
+ * withdrawn as soon as the default policy improves past it; on
  * uniform writes, where
  * nothing can be learned, it deploys nothing better than the policy; the
  * blocks of a circular log get the log class, a stream of their own;
@@ -156,8 +157,9 @@ static void test_learns_the_shift(void)
 }
 
 struct verdicts {
-	struct lbl_verdict v[512];
+	struct lbl_verdict v[512];	/* their why is not valid after the round */
 	unsigned int n;
+	unsigned int overtaken;		/* withdrawals: the default improving past */
 };
 
 static void keep_verdict(void *arg, const struct lbl_verdict *v)
@@ -166,6 +168,7 @@ static void keep_verdict(void *arg, const struct lbl_verdict *v)
 
 	if (vs->n < 512)
 		vs->v[vs->n++] = *v;
+	vs->overtaken += v->withdraw && strstr(v->why, "improving past") != NULL;
 }
 
 /* Did @v's best configuration pass both margins (to be deployed)? */
@@ -222,6 +225,65 @@ static void test_deploys_on_lasting_gains(void)
 	       win(&res->total, &res->at_mark), p2);
 	MT_CHECK(deploys > 0);
 	MT_CHECK(win(&res->total, &res->at_mark) < 0.95 * p2);
+	free(vs);
+	free(res);
+}
+
+/*
+ * The deployed configuration is withdrawn as soon as the default policy
+ * improves past it over the last @persist rounds (the end of p3x's
+ * warm-up on a stationary workload), not only once it is worse over the
+ * whole window: every round that keeps a deployed configuration does not
+ * meet that condition, every such withdrawal does, and on a stationary
+ * hot/cold workload with p3x it happens.
+ */
+static bool default_improves_past(const struct lbl_params *p, const struct lbl_verdict *v)
+{
+	return v->waf_default_recent < v->waf_default * (1 - p->margin) &&
+	       v->waf_deployed_recent > v->waf_default_recent * (1 + p->margin);
+}
+
+static void test_default_overtakes(void)
+{
+	struct lbs_result *res = calloc(1, sizeof(*res));
+	struct verdicts *vs = calloc(1, sizeof(*vs));
+	struct lbs_opts o;
+	unsigned int i, kept = 0, overtaken = 0;
+	double p3x;
+
+	MT_REQUIRE(res && vs);
+	make_trace(24, 0, 1, 0);
+	p3x = replay_policy(LB_PLACE_HOTCOLD, LB_VICTIM_CB);
+	sim_opts(&o, LB_PLACE_HOTCOLD, LB_VICTIM_CB);
+	o.round = keep_verdict;
+	o.arg = vs;
+	MT_REQUIRE(lbs_run(&trace, &o, res) == 0);
+	MT_REQUIRE(vs->n > 40 && vs->n < 512);
+	for (i = 0; i < vs->n; i++) {
+		const struct lbl_verdict *v = &vs->v[i];
+
+		/* Rounds judged behind, or deciding a switch, follow other rules. */
+		if (!v->judged || v->deployed < 0 || v->lag > (uint64_t)(o.p.max_lag * N) ||
+		    v->streak >= o.p.persist)
+			continue;
+		if (v->chosen == v->deployed && !v->withdraw) {
+			kept++;
+			MT_CHECK(!isnan(v->waf_default_recent) && !isnan(v->waf_deployed_recent),
+				 "round %u", i);
+			MT_CHECK(!default_improves_past(&o.p, v), "round %u kept #%d: default "
+				 "%.3f recently %.3f, deployed recently %.3f", i, v->deployed,
+				 v->waf_default, v->waf_default_recent, v->waf_deployed_recent);
+		} else if (v->withdraw && default_improves_past(&o.p, v)) {
+			overtaken++;
+		}
+	}
+	printf("# hot/cold 90/10, p3x %.3f, the learned placement %.3f: %u rounds kept a "
+	       "configuration, %u withdrawals as the default improved past it, %llu models\n",
+	       p3x, win(&res->total, &res->at_mark), kept, overtaken,
+	       (unsigned long long)res->models);
+	MT_CHECK(overtaken > 0);
+	MT_CHECK_EQ(overtaken, vs->overtaken);
+	MT_CHECK(win(&res->total, &res->at_mark) < 1.02 * p3x);
 	free(vs);
 	free(res);
 }
@@ -560,6 +622,7 @@ int main(int argc, char **argv)
 	mt_filter(argc, argv);
 	MT_RUN(test_learns_the_shift);
 	MT_RUN(test_deploys_on_lasting_gains);
+	MT_RUN(test_default_overtakes);
 	MT_RUN(test_uniform_no_harm);
 	MT_RUN(test_log_class);
 	MT_RUN(test_discards);

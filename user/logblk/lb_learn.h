@@ -38,9 +38,11 @@
  * of the writes no tree trains on) is not worse than the deployed model's
  * by more than @heldout_slack. While it stays
  * below the default, the deployed configuration's newest model is pushed
- * every round; once it is worse than the default by @margin, a model that
- * leaves every block to the default policy (output -1) is pushed instead:
- * the learner withdraws, and deploys nothing for a whole window after.
+ * every round; once it is worse than the default by @margin (over the
+ * window, or over the last @persist rounds while the default's shadow
+ * improves by @margin on its window), a model that leaves every block to
+ * the default policy (output -1) is pushed instead: the learner
+ * withdraws, and deploys nothing for a whole window after.
  */
 #ifndef LB_LEARN_H
 #define LB_LEARN_H
@@ -97,6 +99,8 @@ struct lbl_verdict {
 	double waf_default;		/* over the window: the default policy's shadow */
 	double waf_best;		/* the best configuration's shadow */
 	double waf_cand[LBL_MAX_CANDS];
+	double waf_default_recent;	/* over the last @persist rounds (NAN: not computed) */
+	double waf_deployed_recent;	/* the deployed configuration's shadow, likewise */
 	double err_deployed;		/* held-out error of the deployed model: mean
 					 * squared error of the log2 lifetime */
 	double err_best;		/* and of the newest model of the best */
