@@ -10,9 +10,14 @@ UNIT_SRCS_test_ml_mode := core/ml_mode.c core/ml_stats.c
 UNIT_LIBS_test_ml_mode := -lm
 
 .SECONDEXPANSION:
-$(B)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) tests/lib/mltest.h $(wildcard core/*.h)
+$(B)/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) tests/lib/mltest.h $(wildcard core/*.h) \
+		$(wildcard include/uapi/linux/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_HOST_TEST) -o $@ $< $(UNIT_SRCS_test_$*) $(UNIT_LIBS_test_$*)
 
 UNIT_SRCS_test_ml_table := core/ml_table.c
 UNIT_LIBS_test_ml_rand := -lm
+# The UAPI's layout for i386 (a second translation unit), and where the
+# headers are, to scan them.
+UNIT_SRCS_test_uapi_compat := tests/unit/uapi_i386_layout.c
+UNIT_LIBS_test_uapi_compat := -DUAPI_DIR='"$(CURDIR)/include/uapi/linux"'
