@@ -73,6 +73,11 @@ while kill -0 $GEN 2> /dev/null; do
 done
 wait $GEN
 grep -E "^written" $T/gen | sed 's/^/   workload: /'
+note "efficiency: GC moves per block of the model's blocks over those of the"
+note "blocks the policy still places (5% in recommendation). Both share the"
+note "device's segments, so the policy's blocks pay for the mix and the figure"
+note "flatters the model: the device's WAF (below) and the learner's shadows"
+note "are the honest measure."
 echo "$(cat $S/user_writes) $(cat $S/gc_writes) $(cat $P/mode)" >> /out/device.txt
 
 say "3. What happened"
