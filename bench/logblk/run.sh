@@ -26,7 +26,7 @@ cd "$(dirname "$0")/../.."
 OUT=${LB_OUT:-build/bench/logblk}
 REPLAY=${BUILD:-build}/user/logblk-replay
 ENVS="LB_MB=${LB_MB:-256} LB_SEG_KB=${LB_SEG_KB:-1024} LB_ROUNDS=${LB_ROUNDS:-10}"
-ENVS="$ENVS LB_RATE=${LB_RATE:-12} LB_ONLY='${LB_ONLY:-}' LB_ROUNDS_OVH=${LB_ROUNDS_OVH:-15}"
+ENVS="$ENVS LB_RATE=${LB_RATE:-10} LB_ONLY='${LB_ONLY:-}' LB_ROUNDS_OVH=${LB_ROUNDS_OVH:-15}"
 ENVS="$ENVS LB_BG=${LB_BG:-0}"
 start=$(date +%s)
 
