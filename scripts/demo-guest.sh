@@ -82,7 +82,9 @@ echo "$(cat $S/user_writes) $(cat $S/gc_writes) $(cat $P/mode)" >> /out/device.t
 
 say "3. What happened"
 grep -E "mode .* -> " $T/log | sed 's/.*placement: /   /' | head -6
-echo "   models pushed: $(grep -c 'deployed model' $T/log), the last: v$(cat $S/place_model)"
+# place_model is the version the last decision used: models pushed after
+# the last write (the agent judges a little behind) are not in it.
+echo "   models pushed: $(grep -c 'deployed model' $T/log), the last one a decision used: v$(cat $S/place_model)"
 echo "   the device's WAF over the second half: $(cat $S/waf_window) (learning all along)"
 echo "   kernel memory of the placement proxy: $(cat $S/place_mem_bytes) bytes" \
 	"($(( $(cat $S/place_mem_bytes) * 100 / $(cat $S/nr_lblocks) / 100 )) per block)"
