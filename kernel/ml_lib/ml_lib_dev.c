@@ -149,13 +149,23 @@ static int ml_lib_io_proxy(struct ml_lib_ioctl *io, u32 id)
 	return io->proxy ? 0 : -ENOENT;
 }
 
-/* Copy in a request that names a proxy by *@proxy_id (0: the attached one), and resolve it. */
+/*
+ * Copy in a request that names a proxy by *@proxy_id (0: the attached one),
+ * @ver0 its first published size, and resolve it.
+ */
+static int ml_lib_proxy_in_ver(struct ml_lib_ioctl *io, void __user *arg, void *req,
+			       size_t size, size_t ver0, const u32 *proxy_id)
+{
+	int ret = ml_lib_copy_in_ver(io, req, size, ver0, arg);
+
+	return ret ? ret : ml_lib_io_proxy(io, *proxy_id);
+}
+
+/* The same for a struct that has not grown since its first version. */
 static int ml_lib_proxy_in(struct ml_lib_ioctl *io, void __user *arg, void *req, size_t size,
 			   const u32 *proxy_id)
 {
-	int ret = ml_lib_copy_in(io, req, size, arg);
-
-	return ret ? ret : ml_lib_io_proxy(io, *proxy_id);
+	return ml_lib_proxy_in_ver(io, arg, req, size, size, proxy_id);
 }
 
 /* The same for a control request, which needs CAP_SYS_ADMIN. */
@@ -291,9 +301,8 @@ static int ml_lib_ioc_status(struct ml_lib_ioctl *io, void __user *arg)
 
 	/* ABI 1.0 callers know the struct up to the arms. */
 	static_assert(offsetof(struct ml_lib_status, filtered) == ML_LIB_STATUS_SIZE_VER0);
-	ret = ml_lib_copy_in_ver(io, &st, sizeof(st), ML_LIB_STATUS_SIZE_VER0, arg);
-	if (!ret)
-		ret = ml_lib_io_proxy(io, st.proxy_id);
+	ret = ml_lib_proxy_in_ver(io, arg, &st, sizeof(st), ML_LIB_STATUS_SIZE_VER0,
+				  &st.proxy_id);
 	if (ret)
 		return ret;
 	memset(&st, 0, sizeof(st));

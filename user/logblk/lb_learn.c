@@ -705,9 +705,10 @@ static double shadow_waf(const struct shadow *sh, unsigned int rounds, uint64_t 
  * Is the default policy improving past deployed configuration @cur? Over
  * the newest @persist rounds (at most the window's @jr), its shadow wrote
  * less than over the whole window by the margin (it is still improving),
- * and less than @cur's shadow by the margin. On a fresh device p3x's write amplification
- * climbs, overshoots while its update counts are young and then falls
- * for several device sizes (fio zipf 0.8: 4.58 at 4.25N, 3.07 at 8N); a
+ * and less than @cur's shadow by the margin. On a fresh device p3x's
+ * write amplification climbs, overshoots while its update counts are
+ * young and then falls for several device sizes (fio zipf 0.8: 4.58 at
+ * 4.25N, 3.07 at 8N); a
  * configuration deployed on gains over the overshoot was kept while
  * within the margin over the window, which lags the fall by a device
  * size, and the device ended above p3x. The recent rounds see it first.
