@@ -3,7 +3,9 @@
  * Host tests of user/logblk/lb_tree.c: the histogram regression tree finds
  * the split that explains the target, respects its limits, joins, and
  * compiles to an integer model that the kernel's executor (core/ml_model.c)
- * runs to exactly the tree's leaves.
+ * runs to exactly the tree's leaves; and every split is the best one over
+ * the rows that reach its node, as an exhaustive search finds it (the fit
+ * derives most histograms by subtraction, which this checks).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -132,6 +134,118 @@ static void test_compile(void)
 	MT_CHECK_EQ(lbt_join(&j, 0, 0, &j, &t), -E2BIG);
 }
 
+/* Noisy rows: every feature matters a little, weights 1..4 when @weighted. */
+static void make_noisy(uint8_t *nx, float *ny, float *nw, bool weighted)
+{
+	uint64_t r = 11;
+
+	for (size_t i = 0; i < ROWS; i++) {
+		double v = 0;
+
+		for (unsigned int f = 0; f < NF; f++) {
+			r = r * 6364136223846793005ull + 1442695040888963407ull;
+			nx[i * NF + f] = (uint8_t)((r >> 33) % LBT_TREE_BINS);
+			v += (f + 1) * sin(nx[i * NF + f] / (4.0 + f));
+		}
+		r = r * 6364136223846793005ull + 1442695040888963407ull;
+		ny[i] = (float)(v + (double)(r >> 40) / (1 << 24));
+		nw[i] = weighted ? (float)(1 + (r >> 20) % 4) : 1.0f;
+	}
+}
+
+/* Does row @i reach node @n of @t? */
+static bool reaches(const struct lbt_tree *t, const uint8_t *row, int n)
+{
+	int k = 0;
+
+	while (k != n && t->left[k] >= 0)
+		k = row[t->feature[k]] <= t->threshold[k] ? t->left[k] : t->right[k];
+	return k == n;
+}
+
+/* The best gain over node @n's rows, by a search from scratch. */
+static double best_gain(const struct lbt_data *d, const struct lbt_tree *t, int n,
+			double min_leaf)
+{
+	double best = 0;
+
+	for (unsigned int f = 0; f < NF; f++)
+		for (unsigned int b = 0; b + 1 < LBT_TREE_BINS; b++) {
+			double lw = 0, ly = 0, rw = 0, ry = 0, gain;
+
+			for (size_t i = 0; i < d->n; i++) {
+				const uint8_t *row = &d->x[i * NF];
+
+				if (!reaches(t, row, n))
+					continue;
+				if (row[f] <= b) {
+					lw += d->w[i];
+					ly += d->w[i] * d->y[i];
+				} else {
+					rw += d->w[i];
+					ry += d->w[i] * d->y[i];
+				}
+			}
+			if (lw < min_leaf || rw < min_leaf)
+				continue;
+			gain = ly * ly / lw + ry * ry / rw - (ly + ry) * (ly + ry) / (lw + rw);
+			if (gain > best)
+				best = gain;
+		}
+	return best;
+}
+
+/* The gain of node @n's own split, over its rows. */
+static double split_gain(const struct lbt_data *d, const struct lbt_tree *t, int n)
+{
+	double lw = 0, ly = 0, rw = 0, ry = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const uint8_t *row = &d->x[i * NF];
+
+		if (!reaches(t, row, n))
+			continue;
+		if (row[t->feature[n]] <= t->threshold[n]) {
+			lw += d->w[i];
+			ly += d->w[i] * d->y[i];
+		} else {
+			rw += d->w[i];
+			ry += d->w[i] * d->y[i];
+		}
+	}
+	return ly * ly / lw + ry * ry / rw - (ly + ry) * (ly + ry) / (lw + rw);
+}
+
+static void test_best_splits(void)
+{
+	static uint8_t nx[ROWS * NF];
+	static float ny[ROWS], nw[ROWS];
+	static struct lbt_tree t;
+	struct lbt_data d = { .n = ROWS, .stride = NF, .x = nx, .y = ny, .w = nw };
+	struct lbt_params p = { .max_depth = 5, .min_leaf = 40, .feature_mask = 0xf,
+				.nr_features = NF };
+
+	for (int weighted = 0; weighted < 2; weighted++) {
+		unsigned int inner = 0;
+
+		make_noisy(nx, ny, nw, weighted);
+		MT_REQUIRE(lbt_fit(&t, &d, &p) == 0);
+		MT_CHECK_EQ(lbt_depth(&t), 5);
+		for (unsigned int n = 0; n < t.nr_nodes; n++) {
+			double want;
+
+			if (t.left[n] < 0)
+				continue;
+			want = best_gain(&d, &t, (int)n, p.min_leaf);
+			inner++;
+			MT_CHECK(fabs(split_gain(&d, &t, (int)n) - want) <= 1e-9 * want,
+				 "weighted %d node %u: gain %.9g, best %.9g", weighted, n,
+				 split_gain(&d, &t, (int)n), want);
+		}
+		MT_CHECK(inner >= 20, "%u inner nodes", inner);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	mt_filter(argc, argv);
@@ -139,5 +253,6 @@ int main(int argc, char **argv)
 	MT_RUN(test_finds_the_split);
 	MT_RUN(test_limits);
 	MT_RUN(test_compile);
+	MT_RUN(test_best_splits);
 	return mt_summary();
 }

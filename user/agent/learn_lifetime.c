@@ -73,6 +73,8 @@ struct lt {
 	unsigned int device;
 	struct lbl_verdict v;		/* of the model propose() returned */
 	bool have_v;
+	double nr_lblocks;		/* N, the device size */
+	char why[320];			/* v's reason and how far behind it was judged */
 };
 
 /* A number from /sys/block/logblkN/logblk/NAME; -1 on error. */
@@ -167,6 +169,7 @@ static int lt_create(const struct mlag_learner_env *env, void **statep)
 		return -ENODEV;
 	}
 	g = (struct lb_geometry){ (u32)n, (u32)sb, (u32)ns };
+	lt->nr_lblocks = (double)n;
 	lbl_params_default(&p);
 	p.round = env->params[P_ROUND];
 	p.judge_rounds = (unsigned int)env->params[P_JUDGE_ROUNDS];
@@ -253,7 +256,15 @@ static int lt_judge(void *state, const struct mlag_artifact *cand,
 	(void)deployed;
 	memset(v, 0, sizeof(*v));
 	v->deploy = lt->have_v && (lt->v.deploy || lt->v.withdraw);
-	v->why = lt->have_v ? lt->v.why : "no verdict";
+	/*
+	 * How far behind the newest write read the round was judged: on a
+	 * drifting workload a model pushed late is worse than its shadow says,
+	 * and the operator sees here how much headroom the agent has.
+	 */
+	snprintf(lt->why, sizeof(lt->why), "%s; judged %.2f device sizes behind the newest "
+		 "write read", lt->have_v ? lt->v.why : "no verdict",
+		 (double)lt->v.lag / lt->nr_lblocks);
+	v->why = lt->why;
 	v->cand_score = lt->v.withdraw ? lt->v.waf_default : lt->v.waf_best;
 	v->cur_score = lt->v.waf_default;
 	v->whole = true;
