@@ -13,3 +13,13 @@ $(B)/guest/lb-dbload: bench/logblk/lb_dbload.c core/ml_rand.h
 $(B)/guest/lb-churn: bench/logblk/lb_churn.c core/ml_rand.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_GUEST) $(LB_USER_INC) -o $@ $<
+
+# The learner's tree fit against the fit it replaced (bench/logblk/tree.sh).
+$(B)/bench/logblk/tree_bench: bench/logblk/tree_bench.c user/logblk/lb_tree.c \
+		user/models/model_build.c core/ml_model.c user/logblk/lb_tree.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_USER) $(LB_USER_INC) -o $@ bench/logblk/tree_bench.c user/logblk/lb_tree.c \
+		user/models/model_build.c core/ml_model.c -lm
+
+BENCH_DEPS += $(B)/bench/logblk/tree_bench
+BENCHES += bench/logblk/tree.sh

@@ -112,6 +112,7 @@ result() {
 		line="$line model=$(cat $S/place_model) mem=$(cat $S/place_mem_bytes)"
 		line="$line published=$(cat $P/published) dropped=$(cat $P/dropped)"
 	fi
+	[ -n "${AGENT_CPU:-}" ] && line="$line agent_cpu=$AGENT_CPU"
 	line="$line secs=$(echo "$(now) $5" | awk '{ printf "%.1f", $1 - $2 }')"
 	echo "$line" >> $OUT/results.txt
 	echo "lb-bench: $line"
@@ -127,12 +128,15 @@ learn() {
 	t0=$(now)
 	logblk-capture -o $OUT/traces/$name.lbt -- sh -c "$*" > /dev/null ||
 		echo "lb-bench: $name: capture failed" >&2
-	# The mode and efficiency the loop reached, before the agent stops.
+	# The mode and efficiency the loop reached, before the agent stops;
+	# and the agent's CPU time (user + system, in USER_HZ ticks of 1/100
+	# s): under emulation its headroom decides how late models arrive.
 	MODE_END=$(cat $P/mode) EFF_END=$(cat $P/efficiency_bp)
+	AGENT_CPU=$(awk '{ printf "%.1f", ($14 + $15) / 100 }' /proc/$AGENT/stat 2> /dev/null || :)
 	kill $MON
 	stop_agent $name
 	result "$name" $op $pol learn "$t0"
-	MODE_END= EFF_END=
+	MODE_END= EFF_END= AGENT_CPU=
 	rmmod logblk
 }
 

@@ -61,15 +61,17 @@ END {
 	print "ratio, classes, victim, per workload in replay.txt"
 	print ""
 	print "== 2. the loop: the mode at the end, the ML arm's share of the decisions, its GC advice,"
-	print "      outcomes fed back, models pushed (the last version), samples the agent missed"
-	printf "%-15s %-15s %7s %10s %10s %8s %8s %7s\n", "workload", "mode", "ML%", "gc_advised",
-		"outcomes", "model", "dropped", "secs"
+	print "      outcomes fed back, models pushed (the last version), samples the agent missed,"
+	print "      the agent's CPU time over the run's (one CPU's share)"
+	printf "%-15s %-15s %7s %10s %10s %8s %8s %7s %7s\n", "workload", "mode", "ML%", "gc_advised",
+		"outcomes", "model", "dropped", "secs", "agent"
 	for (i = 1; i <= nw; i++) {
 		w = order[i]; r = run[w]
-		ml = kv(r, "ml"); def = kv(r, "def")
-		printf "%-15s %-15s %6.1f%% %10s %10s %8s %8s %7s\n", w, kv(r, "mode"),
+		ml = kv(r, "ml"); def = kv(r, "def"); cpu = kv(r, "agent_cpu")
+		printf "%-15s %-15s %6.1f%% %10s %10s %8s %8s %7s %7s\n", w, kv(r, "mode"),
 			(ml + def > 0 ? 100 * ml / (ml + def) : 0), kv(r, "gc_advised"),
-			kv(r, "outcomes"), "v" kv(r, "model"), kv(r, "dropped"), kv(r, "secs")
+			kv(r, "outcomes"), "v" kv(r, "model"), kv(r, "dropped"), kv(r, "secs"),
+			(cpu != "" && kv(r, "secs") > 0 ? sprintf("%.0f%%", 100 * cpu / kv(r, "secs")) : "-")
 	}
 	if (nthr[0] && nthr[1]) {
 		for (k = 1; k <= nthr[0]; k++) a0[k] = thr[0, k]
