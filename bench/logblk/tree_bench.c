@@ -10,7 +10,10 @@
  * lbt_fit() builds a node's histograms in one pass over its rows and only
  * for the smaller child (the larger's by subtraction). The reference here
  * is the earlier fit: one pass over the node's rows per feature, for every
- * node. Both must give the same tree; the bench says so, or fails.
+ * node, a frozen copy of lb_tree.c's grow() as it was (its split search
+ * and partition repeat the current one's by design: the baseline must
+ * not change when lb_tree.c does). Both must give the same tree; the
+ * bench says so, or fails.
  *
  * usage: tree_bench [ROWS [DEPTH [REPEAT]]]   (default 65536 6 10)
  */
