@@ -158,6 +158,8 @@ static void test_learns_the_shift(void)
 
 struct verdicts {
 	struct lbl_verdict v[512];	/* their why is not valid after the round */
+	bool warned[512];		/* worse than the default, withdrawn if it lasts */
+	bool worse[512];		/* withdrawn as worse than the default */
 	unsigned int n;
 	unsigned int overtaken;		/* withdrawals: the default improving past */
 };
@@ -166,8 +168,12 @@ static void keep_verdict(void *arg, const struct lbl_verdict *v)
 {
 	struct verdicts *vs = arg;
 
-	if (vs->n < 512)
+	if (vs->n < 512) {
+		vs->warned[vs->n] = strstr(v->why, "withdrawn if it still is") != NULL;
+		vs->worse[vs->n] = v->withdraw && strstr(v->why, "worse than the default: "
+							   "withdraw") != NULL;
 		vs->v[vs->n++] = *v;
+	}
 	vs->overtaken += v->withdraw && strstr(v->why, "improving past") != NULL;
 }
 
@@ -284,6 +290,65 @@ static void test_default_overtakes(void)
 	MT_CHECK(overtaken > 0);
 	MT_CHECK_EQ(overtaken, vs->overtaken);
 	MT_CHECK(win(&res->total, &res->at_mark) < 1.02 * p3x);
+	free(vs);
+	free(res);
+}
+
+/*
+ * The deployed configuration is withdrawn as worse than the default only
+ * once it has been worse by the margin in withdraw_rounds judged rounds in
+ * a row; before that its model stays (one round over the margin after a
+ * move of a slowly shifting hotspot is not a lasting loss). With
+ * withdraw_rounds = 1, on the first such round.
+ */
+static void test_withdraws_on_lasting_loss(void)
+{
+	struct lbs_result *res = calloc(1, sizeof(*res));
+	struct verdicts *vs = calloc(1, sizeof(*vs));
+	unsigned int w, i, warned, worse;
+	struct lbs_opts o;
+
+	MT_REQUIRE(res && vs);
+	make_trace(24, 4, 1, 0);
+	for (w = 1; w <= 2; w++) {
+		sim_opts(&o, LB_PLACE_HOTCOLD, LB_VICTIM_CB);
+		MT_CHECK_EQ(o.p.withdraw_rounds, 2u);
+		o.p.withdraw_rounds = w;
+		o.round = keep_verdict;
+		o.arg = vs;
+		memset(vs, 0, sizeof(*vs));
+		MT_REQUIRE(lbs_run(&trace, &o, res) == 0);
+		MT_REQUIRE(vs->n > 40 && vs->n < 512);
+		warned = 0;
+		worse = 0;
+		for (i = 0; i < vs->n; i++) {
+			const struct lbl_verdict *v = &vs->v[i];
+
+			if (vs->warned[i]) {
+				warned++;
+				MT_CHECK(v->deployed >= 0 && v->deploy && !v->withdraw &&
+					 v->chosen == v->deployed, "round %u", i);
+				MT_CHECK(v->waf_cand[v->deployed] > v->waf_default * (1 + o.p.margin),
+					 "round %u: warned at %.3f, default %.3f", i,
+					 v->waf_cand[v->deployed], v->waf_default);
+				MT_CHECK(i == 0 || !vs->warned[i - 1], "round %u: warned twice", i);
+			}
+			if (vs->worse[i]) {
+				worse++;
+				MT_CHECK(w == 1 || (i > 0 && vs->warned[i - 1] &&
+						    vs->v[i - 1].deployed == v->deployed),
+					 "round %u: withdrawn without a warning", i);
+			}
+		}
+		printf("# slow shift, p3x, withdraw_rounds %u: %u rounds worse but kept, "
+		       "%u withdrawals as worse\n", w, warned, worse);
+		if (w == 1) {
+			MT_CHECK_EQ(warned, 0u);
+			MT_CHECK(worse > 0);
+		} else {
+			MT_CHECK(warned > 0);
+		}
+	}
 	free(vs);
 	free(res);
 }
@@ -608,6 +673,9 @@ static void test_bad_params(void)
 	p.persist = 0;
 	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
 	lbl_params_default(&p);
+	p.withdraw_rounds = 0;
+	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
+	lbl_params_default(&p);
 	g.nr_segs = 10;
 	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
 	g.nr_segs = lb_nr_segs_for_op(N, 16, 18);
@@ -623,6 +691,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_learns_the_shift);
 	MT_RUN(test_deploys_on_lasting_gains);
 	MT_RUN(test_default_overtakes);
+	MT_RUN(test_withdraws_on_lasting_loss);
 	MT_RUN(test_uniform_no_harm);
 	MT_RUN(test_log_class);
 	MT_RUN(test_discards);

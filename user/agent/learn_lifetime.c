@@ -39,6 +39,7 @@ enum {
 	P_MARGIN,
 	P_SWITCH_MARGIN,
 	P_PERSIST,
+	P_WITHDRAW_ROUNDS,
 	P_DEPTH,
 	P_MAX_ROWS,
 	P_MAX_LAG,
@@ -59,6 +60,9 @@ static const struct mlag_param lt_params[P_COUNT] = {
 		"relative gain over the deployed configuration needed to switch" },
 	[P_PERSIST] = { "persist", 4, 1, 64, true,
 		"judged rounds in a row a configuration must pass the margins to be deployed" },
+	[P_WITHDRAW_ROUNDS] = { "withdraw_rounds", 2, 1, 64, true,
+		"judged rounds in a row the deployed configuration must be worse than the "
+		"default by the margin to be withdrawn" },
 	[P_DEPTH] = { "depth", 6, 1, 8, true, "depth of each tree" },
 	[P_MAX_ROWS] = { "max_rows", 131072, 4096, 16777216, true,
 		"training rows per configuration and round" },
@@ -176,6 +180,7 @@ static int lt_create(const struct mlag_learner_env *env, void **statep)
 	p.margin = env->params[P_MARGIN];
 	p.switch_margin = env->params[P_SWITCH_MARGIN];
 	p.persist = (unsigned int)env->params[P_PERSIST];
+	p.withdraw_rounds = (unsigned int)env->params[P_WITHDRAW_ROUNDS];
 	p.depth = (unsigned int)env->params[P_DEPTH];
 	p.max_rows = (unsigned int)env->params[P_MAX_ROWS];
 	p.max_lag = env->params[P_MAX_LAG];

@@ -78,6 +78,7 @@ struct lbl {
 
 	struct model deployed;		/* a copy of what the kernel runs */
 	int deployed_cfg;		/* its configuration, -1: none or foreign */
+	unsigned int worse;		/* judged rounds in a row it was worse than the default */
 	struct lbl_stats st;
 	struct lbl_verdict last;
 	bool have_verdict;
@@ -96,6 +97,7 @@ void lbl_params_default(struct lbl_params *p)
 	p->margin = 0.02;
 	p->switch_margin = 0.02;
 	p->persist = 4;
+	p->withdraw_rounds = 2;
 	p->heldout_slack = 0.25;
 	p->depth = 6;
 	p->min_leaf = 1.0 / 200;
@@ -141,7 +143,8 @@ int lbl_create(const struct lb_geometry *g, unsigned int place, unsigned int vic
 
 	if (!p->nr_cands || p->nr_cands > LBL_MAX_CANDS || !(p->round > 0) ||
 	    !p->judge_rounds || p->judge_rounds > MAX_JUDGE || !p->persist ||
-	    p->persist > MAX_JUDGE || p->depth < 1 ||
+	    p->persist > MAX_JUDGE || !p->withdraw_rounds ||
+	    p->withdraw_rounds > MAX_JUDGE || p->depth < 1 ||
 	    p->depth > 8 || !p->max_rows || !p->gc_keep || !(p->censored >= 0) ||
 	    !(p->max_lag > p->lag_share) || (p->feature_mask & (1u << LBF_TICK)) ||
 	    lb_geometry_error(g))
@@ -742,10 +745,12 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 		(unsigned int)l->st.rounds - 1 : l->p.judge_rounds, i;
 	unsigned int jmin = 4;
 	int cur = l->deployed_cfg;
+	unsigned int worse = l->worse;
 	bool overtaken;
 	double waf_cur;
 	uint64_t w;
 
+	l->worse = 0;
 	memset(v, 0, sizeof(*v));
 	v->tick = t;
 	v->lag = l->newest > t ? l->newest - t : 0;
@@ -840,6 +845,18 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 		/* Hysteresis: withdrawn only when worse than the default by the margin. */
 		v->why = l->streak ? "a better configuration has not lasted long enough yet" :
 			"the deployed configuration stays within the margin of the default";
+	} else if (cur >= 0 && ++worse < l->p.withdraw_rounds) {
+		/*
+		 * Worse, but in one judged round only: after the hot set of a
+		 * slowly shifting hotspot moves, the deployed configuration's
+		 * window is within a hair of the margin for several rounds
+		 * (1.2% offline) and then gains 12% for two device sizes.
+		 * Withdrawn on one round over the margin (one guest run in
+		 * three), it cost that gain: 0.96-0.99 x p3x instead of 0.92.
+		 */
+		l->worse = worse;
+		v->why = "the deployed configuration is worse than the default: withdrawn "
+			"if it still is next round";
 	} else if (cur >= 0) {
 		withdraw(l, v, t);
 		v->why = "the deployed configuration is worse than the default: withdraw";

@@ -39,10 +39,11 @@
  * by more than @heldout_slack. While it stays
  * below the default, the deployed configuration's newest model is pushed
  * every round; once it is worse than the default by @margin (over the
- * window, or over the last @persist rounds while the default's shadow
- * improves by @margin on its window), a model that leaves every block to
- * the default policy (output -1) is pushed instead: the learner
- * withdraws, and deploys nothing for a whole window after.
+ * window in @withdraw_rounds judged rounds in a row, or over the last
+ * @persist rounds while the default's shadow improves by @margin on its
+ * window), a model that leaves every block to the default policy (output
+ * -1) is pushed instead: the learner withdraws, and deploys nothing for a
+ * whole window after.
  */
 #ifndef LB_LEARN_H
 #define LB_LEARN_H
@@ -68,6 +69,8 @@ struct lbl_params {
 	double switch_margin;	/* and over the deployed configuration, to replace it */
 	unsigned int persist;	/* judged rounds in a row the same configuration must
 				 * pass both margins before it is deployed (<= 64) */
+	unsigned int withdraw_rounds;	/* judged rounds in a row the deployed one must be
+					 * worse than the default by @margin (<= 64) */
 	double heldout_slack;	/* held-out error may exceed the deployed's by this share */
 	unsigned int depth;	/* tree depth */
 	double min_leaf;	/* least share of the rows in a leaf */
