@@ -20,7 +20,7 @@ struct fit {
 	size_t *idx;
 	unsigned int nr_feat;			/* the features that may be split on */
 	unsigned int feat[LBT_TREE_MAX_FEATURES];
-	struct hist h[10];			/* scratch per depth, see grow() */
+	struct hist h[8];			/* scratch per depth below max_depth (<= 8): grow() */
 };
 
 static double wt(const struct lbt_data *d, size_t i)
