@@ -711,10 +711,10 @@ static double shadow_waf(const struct shadow *sh, unsigned int rounds, uint64_t 
  * and less than @cur's shadow by the margin. On a fresh device p3x's
  * write amplification climbs, overshoots while its update counts are
  * young and then falls for several device sizes (fio zipf 0.8: 4.58 at
- * 4.25N, 3.07 at 8N); a
- * configuration deployed on gains over the overshoot was kept while
- * within the margin over the window, which lags the fall by a device
- * size, and the device ended above p3x. The recent rounds see it first.
+ * 4.25N, 3.07 at 8N); a configuration deployed on gains over the
+ * overshoot was kept while within the margin over the window, which lags
+ * the fall by a device size, and the device ended above p3x. The recent
+ * rounds see it first.
  * On a moving hotspot the default falls after each move too, but the
  * deployed configuration falls with it.
  */
@@ -845,7 +845,7 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 		/* Hysteresis: withdrawn only when worse than the default by the margin. */
 		v->why = l->streak ? "a better configuration has not lasted long enough yet" :
 			"the deployed configuration stays within the margin of the default";
-	} else if (cur >= 0 && ++worse < l->p.withdraw_rounds) {
+	} else if (cur >= 0 && worse + 1 < l->p.withdraw_rounds) {
 		/*
 		 * Worse, but in one judged round only: after the hot set of a
 		 * slowly shifting hotspot moves, the deployed configuration's
@@ -854,7 +854,7 @@ static void judge(struct lbl *l, uint64_t t, struct lbl_verdict *v)
 		 * Withdrawn on one round over the margin (one guest run in
 		 * three), it cost that gain: 0.96-0.99 x p3x instead of 0.92.
 		 */
-		l->worse = worse;
+		l->worse = worse + 1;
 		v->why = "the deployed configuration is worse than the default: withdrawn "
 			"if it still is next round";
 	} else if (cur >= 0) {
