@@ -9,6 +9,7 @@ export BUILD=${BUILD:-build}
 MAKE="make --no-print-directory BUILD=$BUILD"
 passed=0
 failed=0
+recap=""
 start=$(date +%s)
 
 # run_stage NAME LOG COMMAND...: run a stage into LOG (and its status into
@@ -35,6 +36,7 @@ tally() {
 	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
 	if [ -z "$sum" ]; then
 		echo "check: FAIL: stage '$name' gave no summary (status $rc; see $log)"
+		recap+="check: FAIL: stage '$name' gave no summary (status $rc)\n"
 		failed=$((failed + 1))
 		return
 	fi
@@ -44,6 +46,7 @@ tally() {
 	failed=$((failed + f))
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "check: FAIL: stage '$name' exited with status $rc"
+		recap+="check: FAIL: stage '$name' exited with status $rc\n"
 		failed=$((failed + 1))
 	fi
 }
@@ -77,5 +80,14 @@ for s in "host unit tests:host" "kernel lint:lint"; do
 done
 
 echo "=== check took $(( $(date +%s) - start ))s"
+# Repeat what failed last, just above the summary: CI shows only the tail of
+# the output, and the guest stages' lines are far above it.
+if [ "$failed" -gt 0 ]; then
+	echo "=== what failed"
+	grep -hE '^(not ok|(vm|host): FAIL|(vm|host):   not ok)' \
+		"$L/selftest.log" "$L/guest.log" "$L/host.log" "$L/lint.log" \
+		2> /dev/null | head -20
+	printf '%b' "$recap"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -123,11 +123,13 @@ else
 fi
 # Some more learning, so that the restart below has a clear model to restore.
 wait_cost 10 4 || true
-before=$ML
 
 hb=$(cat $P/controller/heartbeat_timeout_ms)
 kill -9 $A
 wait $A 2> /dev/null
+# The model deployed last before the kill (each is committed as it deploys).
+last=$(grep -o "deployed model v[0-9]*" $T/log | tail -1)
+last=${last##*v}
 if wait_for $((hb / 1000)) is $P/mode emergency && is $P/mode_reason detached &&
 	is $P/attached 0; then
 	ok "kill -9: EMERGENCY (detached) within the heartbeat timeout (${hb} ms)"
@@ -143,10 +145,13 @@ wait_for 10 is $P/attached 1 && wait_for 10 logged "restored model v" &&
 	wait_for 10 [ "$(cat $P/recs_accepted)" -gt "$tables" ] &&
 	ok "restart: the model restored from the store and pushed" ||
 	{ nok "restart: no restored model"; dump; }
-if cost_ok && [ $((ML * 4)) -le $((before * 5)) ]; then
-	ok "the restored model: mean cost $(costs) (before the kill: ML $((before / 1000)))"
+# The proxy is back in LEARNING, where the agent explores every key: the
+# restored model's cost is not the one measured before the kill, but it is
+# still far below the default's (an untrained agent's is not).
+if [ -n "$last" ] && logged "restored model v$last from the store" && cost_ok; then
+	ok "the restored model is v$last, deployed last before the kill: mean cost $(costs)"
 else
-	nok "the restored model: mean cost $(costs) (before the kill: ML $((before / 1000)))"
+	nok "the restored model: want v$last, mean cost $(costs)"; dump
 fi
 
 rmmod ml_lib_demo
