@@ -70,6 +70,10 @@ modprobe ml_lib && modprobe ml_lib_demo ops_per_sec=$RATE seed=1 noise=20 ||
 	{ nok "modprobe"; echo "$pass passed, $((fail))"; exit 1; }
 # Half of the decisions are the ML arm's while learning: it learns faster.
 echo 5000 > $P/share_learning_bp
+# Twice the longest silence seen from the agent on a loaded host (7 s, with
+# one host CPU busy beside `make check`): a starved guest must not send the
+# proxy to EMERGENCY (heartbeat) mid-test. The kill below detaches at once.
+echo 15000 > $P/controller/heartbeat_timeout_ms
 mlagent-conf.sh demo $T agent.report_ms=5000 > $T/conf
 mlagentd -c $T/conf --check > $T/check 2>&1 && grep -q "min_samples = 6" $T/check &&
 	ok "the configuration checks" || nok "mlagentd --check"
