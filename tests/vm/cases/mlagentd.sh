@@ -150,9 +150,12 @@ wait_for 10 is $P/attached 1 && wait_for 10 logged "restored model v" &&
 	ok "restart: the model restored from the store and pushed" ||
 	{ nok "restart: no restored model"; dump; }
 # The proxy is back in LEARNING, where the agent explores every key: the
-# restored model's cost is not the one measured before the kill, but it is
-# still far below the default's (an untrained agent's is not).
-if [ -n "$last" ] && logged "restored model v$last from the store" && cost_ok; then
+# restored model's cost is not the one measured before the kill (46 then
+# 58 in one run), and the model itself may have just passed cost_ok (107
+# against 219, then 107 against 209 restored). An untrained agent's cost is
+# the default's or worse: at most 3/4 of it tells them apart.
+if [ -n "$last" ] && logged "restored model v$last from the store" &&
+	measure && [ "$NML" -gt 0 ] && [ $((ML * 4)) -le $((DEF * 3)) ]; then
 	ok "the restored model is v$last, deployed last before the kill: mean cost $(costs)"
 else
 	nok "the restored model: want v$last, mean cost $(costs)"; dump
