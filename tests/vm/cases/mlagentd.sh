@@ -42,6 +42,8 @@ wait_for() {
 }
 is() { [ "$(cat "$1")" = "$2" ]; }
 logged() { grep -q "$1" $T/log; }
+# logged_version WHAT: N of the last "WHAT vN" in the agent's log.
+logged_version() { v=$(grep -o "$1 v[0-9]*" $T/log | tail -1); echo "${v##*v}"; }
 # measure: ML and DEF mean costs x 1000 over 20000 operations.
 measure() {
 	echo 0 > $D/ops_per_sec
@@ -52,8 +54,12 @@ measure() {
 	NML=$(cat $D/ops_ml)
 	echo $RATE > $D/ops_per_sec
 }
-# cost_ok: the ML arm's mean cost is at most 3/4 of the default's.
-cost_ok() { measure; [ "$NML" -gt 0 ] && [ $((ML * 4)) -le $((DEF * 3)) ]; }
+# cost_ok [NUM DEN]: the ML arm's mean cost is at most NUM/DEN (default 3/4)
+# of the default's.
+cost_ok() {
+	measure
+	[ "$NML" -gt 0 ] && [ $((ML * ${2:-4})) -le $((DEF * ${1:-3})) ]
+}
 # wait_cost SECONDS: measure every 2 s until cost_ok.
 wait_cost() {
 	n=$(($1 / 2))
@@ -136,8 +142,7 @@ wait $A 2> /dev/null
 # The model deployed last before the kill. Each is committed to the store
 # before it is logged: the restart restores this one or, if the kill fell
 # between the two, a newer one.
-last=$(grep -o "deployed model v[0-9]*" $T/log | tail -1)
-last=${last##*v}
+last=$(logged_version "deployed model")
 if wait_for $((hb / 1000)) is $P/mode emergency && is $P/mode_reason detached &&
 	is $P/attached 0; then
 	ok "kill -9: EMERGENCY (detached) within the heartbeat timeout (${hb} ms)"
@@ -158,10 +163,8 @@ wait_for 10 is $P/attached 1 && wait_for 10 logged "restored model v" &&
 # 58 in one run), and the model may have just passed cost_ok (one measure
 # is noisy: the same model 107 against 219, then 107 against 209). At most
 # 9/10 of the default's still tells it from an untrained agent's.
-got=$(grep -o "restored model v[0-9]*" $T/log | tail -1)
-got=${got##*v}
-if [ -n "$last" ] && [ -n "$got" ] && [ "$got" -ge "$last" ] &&
-	measure && [ "$NML" -gt 0 ] && [ $((ML * 10)) -le $((DEF * 9)) ]; then
+got=$(logged_version "restored model")
+if [ -n "$last" ] && [ -n "$got" ] && [ "$got" -ge "$last" ] && cost_ok 9 10; then
 	ok "the restored model is v$got, v$last deployed last before the kill: mean cost $(costs)"
 else
 	nok "the restored model: v$got, want v$last or newer, mean cost $(costs)"; dump
