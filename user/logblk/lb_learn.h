@@ -145,7 +145,9 @@ void lbl_set_default(struct lbl *l, unsigned int place, unsigned int victim);
  * (call again to catch up). Returns 1 when a model should be pushed (*blob, *len: a
  * verified model blob of version 1, to be re-versioned by the caller;
  * free()), 0 when not, or a negative errno. *v describes the last round
- * (v may be NULL).
+ * (v may be NULL). A round returns as soon as it has the verdict and the
+ * model to push; the configurations the verdict did not need train at
+ * the next call, before the shadows go on (so call again soon).
  */
 int lbl_step(struct lbl *l, struct lbl_verdict *v, void **blob, size_t *len);
 /* The model now deployed in the kernel, from the store (NULL: none). */
