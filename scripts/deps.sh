@@ -16,7 +16,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 # Host tools and libraries; docs/testing.md says what each is for.
 PKGS=(
-	build-essential clang libclang-rt-14-dev valgrind
+	build-essential clang libclang-rt-14-dev valgrind qemu-user
 	qemu-system-x86 busybox-static cpio kmod xz-utils
 	sparse
 	libsqlite3-dev libinih-dev liblinear-dev libblas-dev

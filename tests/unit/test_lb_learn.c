@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "lb_log2.h"
 #include "lb_sim.h"
 #include "lb_tree.h"
 #include "mltest.h"
@@ -710,6 +711,36 @@ static void test_model_before_the_rest(void)
 	lbl_destroy(l);
 }
 
+/* The labels' log2 (lb_log2.h): exact at powers of two, within 3e-6 elsewhere. */
+static void test_log2_fixed(void)
+{
+	static struct lb_log2 lg;
+	const double one = 1 << LB_LOG2_SHIFT;
+	double worst = 0;
+	uint64_t r = 5, at = 0;
+
+	lb_log2_init(&lg);
+	for (unsigned int e = 0; e < 64; e++)
+		MT_CHECK_EQ(lb_log2_fixed(&lg, 1ull << e), (int64_t)e << LB_LOG2_SHIFT);
+	for (uint64_t k = 0; k < 3000000; k++) {
+		uint64_t v;
+		double err;
+
+		if (k < 1000000) {
+			v = k + 1;
+		} else {
+			r = r * 6364136223846793005ull + 1442695040888963407ull;
+			v = (r >> (r & 63)) | 1;
+		}
+		err = fabs(lb_log2_fixed(&lg, v) / one - log2((double)v));
+		if (err > worst) {
+			worst = err;
+			at = v;
+		}
+	}
+	MT_CHECK(worst < 3e-6, "off by %.3g at %" PRIu64, worst, at);
+}
+
 static void test_bad_params(void)
 {
 	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
@@ -755,6 +786,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_replay_series);
 	MT_RUN(test_one_round_per_step);
 	MT_RUN(test_model_before_the_rest);
+	MT_RUN(test_log2_fixed);
 	MT_RUN(test_slow_agent_steps_aside);
 	MT_RUN(test_bad_params);
 	lbr_free(&trace);

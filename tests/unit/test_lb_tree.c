@@ -9,6 +9,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "lb_tree.h"
 #include "ml_model.h"
 #include "mltest.h"
@@ -84,6 +85,23 @@ static void test_limits(void)
 	p.max_depth = 3;
 	p.nr_features = NF + 1;
 	MT_CHECK_EQ(lbt_fit(&t, &data, &p), -EINVAL);
+	/* Targets the fixed point cannot hold are refused, the tree untouched. */
+	p.nr_features = NF;
+	t.nr_nodes = 7;
+	for (int k = 0; k < 3; k++) {
+		static float yb[ROWS];
+		struct lbt_data bad = data;
+		const float worst[] = { 16384.0f, -16384.0f, NAN };
+
+		memcpy(yb, data.y, sizeof(yb));
+		yb[ROWS / 2] = worst[k];
+		bad.y = yb;
+		MT_CHECK_EQ(lbt_fit(&t, &bad, &p), -EINVAL);
+		MT_CHECK_EQ(t.nr_nodes, 7);
+		yb[ROWS / 2] = 16383.0f;
+		MT_CHECK_EQ(lbt_fit(&t, &bad, &p), 0);
+		t.nr_nodes = 7;
+	}
 }
 
 static int64_t as_int(const struct lbt_tree *t, unsigned int node, void *arg)
@@ -134,8 +152,11 @@ static void test_compile(void)
 	MT_CHECK_EQ(lbt_join(&j, 0, 0, &j, &t), -E2BIG);
 }
 
-/* Noisy rows: every feature matters a little, weights 1..4 when @weighted. */
-static void make_noisy(uint8_t *nx, float *ny, float *nw, bool weighted)
+/*
+ * Noisy rows: every feature matters a little. The targets are on the
+ * fit's grid (2^-16), so that the sums below are exact.
+ */
+static void make_noisy(uint8_t *nx, float *ny)
 {
 	uint64_t r = 11;
 
@@ -148,8 +169,7 @@ static void make_noisy(uint8_t *nx, float *ny, float *nw, bool weighted)
 			v += (f + 1) * sin(nx[i * NF + f] / (4.0 + f));
 		}
 		r = r * 6364136223846793005ull + 1442695040888963407ull;
-		ny[i] = (float)(v + (double)(r >> 40) / (1 << 24));
-		nw[i] = weighted ? (float)(1 + (r >> 20) % 4) : 1.0f;
+		ny[i] = (float)(ldexp(round(ldexp(v + (double)(r >> 40) / (1 << 24), 16)), -16));
 	}
 }
 
@@ -179,11 +199,11 @@ static double best_gain(const struct lbt_data *d, const struct lbt_tree *t, int 
 				if (!reaches(t, row, n))
 					continue;
 				if (row[f] <= b) {
-					lw += d->w[i];
-					ly += d->w[i] * d->y[i];
+					lw++;
+					ly += d->y[i];
 				} else {
-					rw += d->w[i];
-					ry += d->w[i] * d->y[i];
+					rw++;
+					ry += d->y[i];
 				}
 			}
 			if (lw < min_leaf || rw < min_leaf)
@@ -206,11 +226,11 @@ static double split_gain(const struct lbt_data *d, const struct lbt_tree *t, int
 		if (!reaches(t, row, n))
 			continue;
 		if (row[t->feature[n]] <= t->threshold[n]) {
-			lw += d->w[i];
-			ly += d->w[i] * d->y[i];
+			lw++;
+			ly += d->y[i];
 		} else {
-			rw += d->w[i];
-			ry += d->w[i] * d->y[i];
+			rw++;
+			ry += d->y[i];
 		}
 	}
 	return ly * ly / lw + ry * ry / rw - (ly + ry) * (ly + ry) / (lw + rw);
@@ -219,31 +239,27 @@ static double split_gain(const struct lbt_data *d, const struct lbt_tree *t, int
 static void test_best_splits(void)
 {
 	static uint8_t nx[ROWS * NF];
-	static float ny[ROWS], nw[ROWS];
+	static float ny[ROWS];
 	static struct lbt_tree t;
-	struct lbt_data d = { .n = ROWS, .stride = NF, .x = nx, .y = ny, .w = nw };
+	struct lbt_data d = { .n = ROWS, .stride = NF, .x = nx, .y = ny };
 	struct lbt_params p = { .max_depth = 5, .min_leaf = 40, .feature_mask = 0xf,
 				.nr_features = NF };
+	unsigned int inner = 0;
 
-	for (int weighted = 0; weighted < 2; weighted++) {
-		unsigned int inner = 0;
+	make_noisy(nx, ny);
+	MT_REQUIRE(lbt_fit(&t, &d, &p) == 0);
+	MT_CHECK_EQ(lbt_depth(&t), 5);
+	for (unsigned int n = 0; n < t.nr_nodes; n++) {
+		double want;
 
-		make_noisy(nx, ny, nw, weighted);
-		MT_REQUIRE(lbt_fit(&t, &d, &p) == 0);
-		MT_CHECK_EQ(lbt_depth(&t), 5);
-		for (unsigned int n = 0; n < t.nr_nodes; n++) {
-			double want;
-
-			if (t.left[n] < 0)
-				continue;
-			want = best_gain(&d, &t, (int)n, p.min_leaf);
-			inner++;
-			MT_CHECK(fabs(split_gain(&d, &t, (int)n) - want) <= 1e-9 * want,
-				 "weighted %d node %u: gain %.9g, best %.9g", weighted, n,
-				 split_gain(&d, &t, (int)n), want);
-		}
-		MT_CHECK(inner >= 20, "%u inner nodes", inner);
+		if (t.left[n] < 0)
+			continue;
+		want = best_gain(&d, &t, (int)n, p.min_leaf);
+		inner++;
+		MT_CHECK(fabs(split_gain(&d, &t, (int)n) - want) <= 1e-9 * want,
+			 "node %u: gain %.9g, best %.9g", n, split_gain(&d, &t, (int)n), want);
 	}
+	MT_CHECK(inner >= 20, "%u inner nodes", inner);
 }
 
 int main(int argc, char **argv)

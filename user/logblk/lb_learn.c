@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "lb_learn.h"
+#include "lb_log2.h"
 #include "lb_tree.h"
 
 #define NFB		(LBF_NR - 1)	/* binned features kept per row: all but the tick */
@@ -86,6 +87,7 @@ struct lbl {
 	void *out_blob;			/* a model to push, from the last round */
 	size_t out_len;
 	char why[192];			/* a verdict's reason with figures */
+	struct lb_log2 log2;		/* label()'s */
 	void (*keepalive)(void *arg);	/* lbl_set_keepalive() */
 	void *keepalive_arg;
 };
@@ -172,6 +174,7 @@ int lbl_create(const struct lb_geometry *g, unsigned int place, unsigned int vic
 		l->R = 1;
 	l->deployed_cfg = -1;
 	l->streak_cfg = -1;
+	lb_log2_init(&l->log2);
 	n = pow2_at_least((uint64_t)((span + p->lag_share + 0.5) * l->N) + l->R);
 	l->mask = n - 1;
 	l->gc_mask = pow2_at_least(n / 2) - 1;
@@ -523,7 +526,9 @@ static float label(const struct lbl *l, uint64_t tick, uint64_t death, uint64_t 
 
 	if (end < tick)
 		return -1;
-	return (float)(log2((double)(end - tick) + 1) + (death >= t ? l->p.censored : 0));
+	/* Not log2(): lb_log2.h says why. */
+	return (float)(lb_log2_fixed(&l->log2, end - tick + 1) * (1.0 / (1 << LB_LOG2_SHIFT)) +
+		       (death >= t ? l->p.censored : 0));
 }
 
 static bool heldout(uint64_t tick)

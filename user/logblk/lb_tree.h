@@ -27,26 +27,22 @@ struct lbt_tree {
 	int32_t right[LBT_TREE_MAX_NODES];
 	uint16_t feature[LBT_TREE_MAX_NODES];
 	int64_t threshold[LBT_TREE_MAX_NODES];	/* go left when x <= threshold */
-	double mean[LBT_TREE_MAX_NODES];	/* weighted mean target of the node */
-	double sd[LBT_TREE_MAX_NODES];		/* weighted standard deviation of the target */
-	double weight[LBT_TREE_MAX_NODES];	/* training weight that reached it */
+	double mean[LBT_TREE_MAX_NODES];	/* mean target of the node */
+	double sd[LBT_TREE_MAX_NODES];		/* standard deviation of the target */
+	double weight[LBT_TREE_MAX_NODES];	/* training rows that reached it */
 };
 
-/*
- * A training set: row i has features x[i * stride + f] (bins), target y[i]
- * and weight w[i] (NULL: all 1).
- */
+/* A training set: row i has features x[i * stride + f] (bins) and target y[i]. */
 struct lbt_data {
 	size_t n;
 	unsigned int stride;
 	const uint8_t *x;
 	const float *y;
-	const float *w;
 };
 
 struct lbt_params {
 	unsigned int max_depth;		/* 1 .. 8 */
-	double min_leaf;		/* least weight in a leaf */
+	double min_leaf;		/* least rows in a leaf */
 	uint32_t feature_mask;		/* bit f: feature f may be split on */
 	unsigned int nr_features;	/* features per row (<= stride) */
 };
