@@ -741,6 +741,44 @@ static void test_log2_fixed(void)
 	MT_CHECK(worst < 3e-6, "off by %.3g at %" PRIu64, worst, at);
 }
 
+/*
+ * lbs_opts.delay (logblk-learn --delay): each model reaches the device
+ * that many device sizes after its round. A delay longer than the run:
+ * no model ever arrives, and the device is the default policy's, exactly
+ * as the replayer places; a round: models arrive, later than without.
+ */
+static void test_delayed_models(void)
+{
+	struct lbs_result *r0 = calloc(1, sizeof(*r0)), *r1 = calloc(1, sizeof(*r1));
+	struct lbs_opts o;
+	double p2;
+
+	MT_REQUIRE(r0 && r1);
+	make_trace(12, 2, 1, 0);
+	p2 = replay_policy(LB_PLACE_GCSEP, LB_VICTIM_CB);
+	sim_opts(&o, LB_PLACE_GCSEP, LB_VICTIM_CB);
+	MT_REQUIRE(lbs_run(&trace, &o, r0) == 0);
+	o.delay = 0.25;
+	MT_REQUIRE(lbs_run(&trace, &o, r1) == 0);
+	printf("# shift: p2 %.3f, models at once %.3f (%llu), a round later %.3f (%llu)\n", p2,
+	       win(&r0->total, &r0->at_mark), (unsigned long long)r0->models,
+	       win(&r1->total, &r1->at_mark), (unsigned long long)r1->models);
+	MT_CHECK(r0->models > 0 && r1->models > 0);
+	MT_CHECK(win(&r1->total, &r1->at_mark) != win(&r0->total, &r0->at_mark));
+	o.delay = 64;
+	MT_REQUIRE(lbs_run(&trace, &o, r1) == 0);
+	MT_CHECK_EQ(r1->models, 0);
+	MT_CHECK(r1->learner.deployed > 0);
+	MT_CHECK(win(&r1->total, &r1->at_mark) == p2, "%.6f, p2 %.6f",
+		 win(&r1->total, &r1->at_mark), p2);
+	o.delay = -0.5;
+	MT_CHECK_EQ(lbs_run(&trace, &o, r1), -EINVAL);
+	o.delay = NAN;
+	MT_CHECK_EQ(lbs_run(&trace, &o, r1), -EINVAL);
+	free(r0);
+	free(r1);
+}
+
 static void test_bad_params(void)
 {
 	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
@@ -787,6 +825,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_one_round_per_step);
 	MT_RUN(test_model_before_the_rest);
 	MT_RUN(test_log2_fixed);
+	MT_RUN(test_delayed_models);
 	MT_RUN(test_slow_agent_steps_aside);
 	MT_RUN(test_bad_params);
 	lbr_free(&trace);

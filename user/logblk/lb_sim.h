@@ -3,7 +3,8 @@
  * The learning loop offline: a trace runs through a simulated device that
  * decides every block as the kernel's placement proxy does (the ML arm at
  * a fixed share, the default policy otherwise) and reports every write
- * and death to the learner (lb_learn.c), whose models it deploys at once.
+ * and death to the learner (lb_learn.c), whose models it deploys (at once,
+ * or after a delay).
  * The learner sees what mlagentd sees from logblk/placement. For tuning
  * the learner (logblk-learn) and for its host tests; the benchmark's
  * figures come from the real loop (kernel + mlagentd).
@@ -27,6 +28,12 @@ struct lbs_opts {
 	 * X > 1 it falls behind.
 	 */
 	double slow;
+	/*
+	 * Each model reaches the device this many device sizes (x N writes)
+	 * after the learner gave it, as in a guest, where the agent's round
+	 * takes a while under emulation (0: at once).
+	 */
+	double delay;
 	/* Optional: called after every judged round. */
 	void (*round)(void *arg, const struct lbl_verdict *v);
 	void *arg;

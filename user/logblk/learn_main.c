@@ -60,6 +60,8 @@ static void usage(FILE *f)
 		"  -A, --slow X       the agent steps once per X rounds of device\n"
 		"                     writes (X > 1: slower than the device, as in a\n"
 		"                     loaded guest; default 0: after every request)\n"
+		"  -D, --delay X      each model reaches the device X device sizes\n"
+		"                     after its round, as in a guest (default 0)\n"
 		"  -v, --verbose      one line per judged round\n");
 }
 
@@ -88,7 +90,8 @@ int main(int argc, char **argv)
 		{ "policy", 1, NULL, 'p' }, { "op", 1, NULL, 'o' }, { "share", 1, NULL, 'S' },
 		{ "cand", 1, NULL, 'c' }, { "round", 1, NULL, 'r' }, { "judge", 1, NULL, 'j' }, { "persist", 1, NULL, 'P' },
 		{ "depth", 1, NULL, 'd' }, { "mask", 1, NULL, 'M' }, { "seed", 1, NULL, 's' },
-		{ "slow", 1, NULL, 'A' }, { "verbose", 0, NULL, 'v' }, { "help", 0, NULL, 'h' },
+		{ "slow", 1, NULL, 'A' }, { "delay", 1, NULL, 'D' }, { "verbose", 0, NULL, 'v' },
+		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct lbs_opts o = { .place = LB_PLACE_HOTCOLD, .victim = LB_VICTIM_CB, .share = 1,
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	lbl_params_default(&o.p);
-	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:P:d:M:s:A:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:P:d:M:s:A:D:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (lb_parse_policy(optarg, strlen(optarg), &o.place, &o.victim)) {
@@ -124,6 +127,10 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			if (opt_num("slow", optarg, 0, 64, false, &o.slow))
+				return 2;
+			break;
+		case 'D':
+			if (opt_num("delay", optarg, 0, 64, false, &o.delay))
 				return 2;
 			break;
 		case 'c':
