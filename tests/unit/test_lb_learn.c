@@ -614,23 +614,38 @@ static void count_call(void *arg)
  * a call, the shadows' catch-up and each configuration's training call the
  * keepalive (the agent heart-beats if one is due).
  */
-static void test_one_round_per_step(void)
+/*
+ * A learner with the default parameters @p, given @n writes at once: a
+ * sequential warm-up, then random single blocks (no features but the
+ * tick). Its keepalives count in @alive.
+ */
+static struct lbl *fed_learner(uint64_t n, struct lbl_params *p, uint64_t *alive)
 {
 	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
-	struct lbl_stats st;
-	struct lbl_params p;
 	int64_t f[LBF_NR] = { 0 };
-	uint64_t r = 7, prev = 0, calls = 0, alive = 0;
+	uint64_t r = 7;
 	struct lbl *l;
 
-	lbl_params_default(&p);
-	MT_REQUIRE(lbl_create(&g, LB_PLACE_GCSEP, LB_VICTIM_CB, &p, &l) == 0);
-	lbl_set_keepalive(l, count_call, &alive);
-	for (uint64_t t = 0; t < 3 * N; t++) {
+	lbl_params_default(p);
+	if (lbl_create(&g, LB_PLACE_GCSEP, LB_VICTIM_CB, p, &l))
+		return NULL;
+	lbl_set_keepalive(l, count_call, alive);
+	for (uint64_t t = 0; t < n; t++) {
 		r = r * 6364136223846793005ull + 1442695040888963407ull;
 		f[LBF_TICK] = (int64_t)t;	/* the device's clock: blocks written */
 		lbl_write(l, t < N ? (uint32_t)t : (uint32_t)((r >> 33) % N), t + 1, f);
 	}
+	return l;
+}
+
+static void test_one_round_per_step(void)
+{
+	struct lbl_stats st;
+	struct lbl_params p;
+	uint64_t prev = 0, calls = 0, alive = 0;
+	struct lbl *l = fed_learner(3 * N, &p, &alive);
+
+	MT_REQUIRE(l);
 	for (;;) {
 		void *blob = NULL;
 		size_t len;
@@ -666,20 +681,12 @@ static void test_one_round_per_step(void)
  */
 static void test_model_before_the_rest(void)
 {
-	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
 	struct lbl_stats st;
 	struct lbl_params p;
-	int64_t f[LBF_NR] = { 0 };
-	uint64_t r = 7, rounds = 0, waits = 0, waiting = 0;
-	struct lbl *l;
+	uint64_t rounds = 0, waits = 0, waiting = 0, alive = 0;
+	struct lbl *l = fed_learner(4 * N, &p, &alive);
 
-	lbl_params_default(&p);
-	MT_REQUIRE(lbl_create(&g, LB_PLACE_GCSEP, LB_VICTIM_CB, &p, &l) == 0);
-	for (uint64_t t = 0; t < 4 * N; t++) {
-		r = r * 6364136223846793005ull + 1442695040888963407ull;
-		f[LBF_TICK] = (int64_t)t;
-		lbl_write(l, t < N ? (uint32_t)t : (uint32_t)((r >> 33) % N), t + 1, f);
-	}
+	MT_REQUIRE(l);
 	for (;;) {
 		struct lbl_verdict v = { 0 };
 		void *blob = NULL;
