@@ -11,9 +11,10 @@
  * Targets in fixed point, 2^-16 apart: the histograms are integer sums.
  * Why: under emulation (the guest's agent runs under TCG) every floating
  * point operation is a call into a soft-float helper, and with double
- * histograms a fit of 65,536 rows at depth 6 took 269 ms there against
- * 12 ms natively, most of a round's training (bench/logblk/tree.sh). A
- * target 2^-17 off changes a log2 lifetime by nothing a class can see.
+ * histograms a fit of 65,536 rows at depth 6 took 160-270 ms there (under
+ * qemu-x86_64) against 10 ms natively: most of a round's training. Now
+ * 37-61 ms (bench/logblk/tree.sh). A target 2^-17 off changes a log2
+ * lifetime by nothing a class can see.
  */
 #define Y_SHIFT		16
 #define Y_MAX		(1 << 14)	/* |y| below: y << Y_SHIFT fits in 31 bits */
