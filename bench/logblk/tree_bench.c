@@ -144,8 +144,8 @@ static void make_rows(uint8_t *x, float *y, size_t n)
 		}
 		v += 0.1 * x[i * NF + 0] - 0.05 * x[i * NF + 1] + (x[i * NF + 2] > 40 ? 2 : 0);
 		v += (x[i * NF + 3] & 1) * 0.5 + (double)(r >> 40) / (1 << 24);
-		/* On lbt_fit()'s grid (2^-16): both fits then sum exactly. */
-		y[i] = (float)ldexp(round(ldexp(v, 16)), -16);
+		/* On lbt_fit()'s grid: both fits then sum exactly. */
+		y[i] = (float)ldexp(round(ldexp(v, LBT_TREE_Y_SHIFT)), -LBT_TREE_Y_SHIFT);
 	}
 }
 

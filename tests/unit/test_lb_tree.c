@@ -91,14 +91,14 @@ static void test_limits(void)
 	for (int k = 0; k < 3; k++) {
 		static float yb[ROWS];
 		struct lbt_data bad = data;
-		const float worst[] = { 16384.0f, -16384.0f, NAN };
+		const float worst[] = { LBT_TREE_Y_MAX, -LBT_TREE_Y_MAX, NAN };
 
 		memcpy(yb, data.y, sizeof(yb));
 		yb[ROWS / 2] = worst[k];
 		bad.y = yb;
 		MT_CHECK_EQ(lbt_fit(&t, &bad, &p), -EINVAL);
 		MT_CHECK_EQ(t.nr_nodes, 7);
-		yb[ROWS / 2] = 16383.0f;
+		yb[ROWS / 2] = LBT_TREE_Y_MAX - 1;
 		MT_CHECK_EQ(lbt_fit(&t, &bad, &p), 0);
 		t.nr_nodes = 7;
 	}
@@ -154,7 +154,7 @@ static void test_compile(void)
 
 /*
  * Noisy rows: every feature matters a little. The targets are on the
- * fit's grid (2^-16), so that the sums below are exact.
+ * fit's grid (2^-LBT_TREE_Y_SHIFT), so that the sums below are exact.
  */
 static void make_noisy(uint8_t *nx, float *ny)
 {
@@ -169,7 +169,8 @@ static void make_noisy(uint8_t *nx, float *ny)
 			v += (f + 1) * sin(nx[i * NF + f] / (4.0 + f));
 		}
 		r = r * 6364136223846793005ull + 1442695040888963407ull;
-		ny[i] = (float)(ldexp(round(ldexp(v + (double)(r >> 40) / (1 << 24), 16)), -16));
+		v += (double)(r >> 40) / (1 << 24);
+		ny[i] = (float)ldexp(round(ldexp(v, LBT_TREE_Y_SHIFT)), -LBT_TREE_Y_SHIFT);
 	}
 }
 

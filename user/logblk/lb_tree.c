@@ -8,18 +8,17 @@
 #include "model_build.h"
 
 /*
- * Targets in fixed point, 2^-16 apart: the histograms are integer sums.
+ * Targets in fixed point, 2^-LBT_TREE_Y_SHIFT apart: the histograms are
+ * integer sums.
  * Why: under emulation (the guest's agent runs under TCG) every floating
  * point operation is a call into a soft-float helper, and with double
  * histograms a fit of 65,536 rows at depth 6 took 160-270 ms there (under
  * qemu-x86_64) against 10 ms natively: most of a round's training. Now
  * 37-61 ms (bench/logblk/tree.sh). A target 2^-17 off changes a log2
  * lifetime by nothing a class can see.
+ *
+ * A node's histograms: rows and target sum per feature and bin.
  */
-#define Y_SHIFT		16
-#define Y_MAX		(1 << 14)	/* |y| below: y << Y_SHIFT fits in 31 bits */
-
-/* A node's histograms: rows and target sum per feature and bin. */
 struct hist {
 	uint32_t n[LBT_TREE_MAX_FEATURES][LBT_TREE_BINS];
 	int64_t y[LBT_TREE_MAX_FEATURES][LBT_TREE_BINS];
@@ -83,7 +82,7 @@ static int grow(struct fit *F, size_t *idx, size_t n, unsigned int depth, struct
 {
 	const struct lbt_data *d = F->d;
 	struct lbt_tree *t = F->t;
-	const double one = 1 << Y_SHIFT;
+	const double one = 1 << LBT_TREE_Y_SHIFT;
 	double sw = (double)n, sy, mean, var, best = 1e-12;
 	int me = (int)t->nr_nodes++, bf = -1, bt = 0;
 	struct hist *hl = NULL, *hr = NULL;
@@ -180,7 +179,8 @@ static int grow(struct fit *F, size_t *idx, size_t n, unsigned int depth, struct
  * lbt_fit() - fit a regression tree
  * @t: the tree, overwritten
  * @d: the training set (every x below LBT_TREE_BINS, every y finite and
- *     below 2^14 in magnitude; the fit reads y to 2^-16)
+ *     below LBT_TREE_Y_MAX in magnitude; the fit reads y to
+ *     2^-LBT_TREE_Y_SHIFT)
  * @p: parameters
  *
  * Return: 0; -EINVAL for bad parameters, no rows or a target out of
@@ -205,11 +205,11 @@ int lbt_fit(struct lbt_tree *t, const struct lbt_data *d, const struct lbt_param
 		goto out;
 	}
 	for (i = 0; i < d->n; i++) {
-		if (!(fabsf(d->y[i]) < Y_MAX)) {
+		if (!(fabsf(d->y[i]) < LBT_TREE_Y_MAX)) {
 			ret = -EINVAL;
 			goto out;
 		}
-		F->yq[i] = (int32_t)lrint((double)d->y[i] * (1 << Y_SHIFT));
+		F->yq[i] = (int32_t)lrint((double)d->y[i] * (1 << LBT_TREE_Y_SHIFT));
 		F->idx[i] = i;
 	}
 	F->t = t;

@@ -20,6 +20,9 @@
 #define LBT_TREE_BINS		64
 #define LBT_TREE_MAX_FEATURES	16
 #define LBT_TREE_MAX_NODES	511
+/* lbt_fit() reads targets to 2^-LBT_TREE_Y_SHIFT, below LBT_TREE_Y_MAX in magnitude. */
+#define LBT_TREE_Y_SHIFT	16
+#define LBT_TREE_Y_MAX		(1 << 14)	/* y << LBT_TREE_Y_SHIFT fits in 31 bits */
 
 struct lbt_tree {
 	unsigned int nr_nodes;
