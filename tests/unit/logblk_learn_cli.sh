@@ -30,8 +30,9 @@ for v in zz 1ffffffff; do refused mask "$v"; done
 for v in -4 abc; do refused seed "$v"; done
 for v in -1 65 x; do refused slow "$v"; done
 for v in -0.1 65 0.1y; do refused delay "$v"; done
+for v in -0.1 1.5 nan; do refused keep "$v"; done
 
-"$L" -d 8 -S 0.95 -r 0.5 -j 8 -P 4 -o 18 -M ff -s 7 -A 2.5 -D 0.1 "$T/none.lbt" > /dev/null 2> "$T/err"
+"$L" -d 8 -S 0.95 -r 0.5 -j 8 -P 4 -o 18 -M ff -s 7 -A 2.5 -D 0.1 -K 0.25 "$T/none.lbt" > /dev/null 2> "$T/err"
 rc=$?
 [ "$rc" = 1 ] && grep -q "none.lbt" "$T/err"
 result $? "values in range are accepted; a missing trace is exit 1, named" "rc=$rc $(cat "$T/err")"

@@ -786,6 +786,63 @@ static void test_delayed_models(void)
 	free(r1);
 }
 
+/*
+ * The learner keeps the writes after each phase change (the device's
+ * writes suddenly went to long-unwritten blocks: a slowly moving hot set)
+ * for its training sets, once their short lives are seen; but not after a
+ * fill, whose writes are first writes. A stream of features: a fill (age
+ * 0, never written), then rewrites of recently written blocks (age bin
+ * 2), with a burst of 1000 writes of long-unwritten ones (age bin 60)
+ * every 4 device sizes from 8 N on. (The phase detector's slow mean
+ * starts at 0 and weighs 65,536 writes: the bursts count from 8 N. It
+ * weighs writes, not device sizes, so on a device of 4096 blocks a real
+ * hot set's move is too short to fire it: hence the made-up features.)
+ * Returns the aftermaths kept (UINT64_MAX: no learner).
+ */
+static uint64_t bursts_kept(double phase_keep, uint64_t n)
+{
+	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
+	int64_t f[LBF_NR] = { 0 };
+	struct lbl_params p;
+	struct lbl_stats st;
+	struct lbl *l;
+	uint64_t r = 7;
+
+	lbl_params_default(&p);
+	p.phase_keep = phase_keep;
+	if (lbl_create(&g, LB_PLACE_GCSEP, LB_VICTIM_CB, &p, &l))
+		return UINT64_MAX;
+	for (uint64_t t = 0; t < n; t++) {
+		uint64_t in = t % (4 * N);
+
+		r = r * 6364136223846793005ull + 1442695040888963407ull;
+		f[LBF_TICK] = (int64_t)t;
+		f[LBF_AGE] = t < N ? 0 : t >= 8 * N && in < 1000 ? 60 : 2;
+		lbl_write(l, t < N ? (uint32_t)t : (uint32_t)((r >> 33) % N), t + 1, f);
+		if (t % 256 == 255) {
+			void *blob = NULL;
+			size_t len;
+
+			if (lbl_step(l, NULL, &blob, &len) < 0)
+				break;
+			free(blob);
+		}
+	}
+	lbl_get_stats(l, &st);
+	lbl_destroy(l);
+	return st.kept;
+}
+
+static void test_keeps_the_last_move(void)
+{
+	/* Bursts at 8, 12, 16 and 20 N, each kept 1 N after it. */
+	MT_CHECK_EQ(bursts_kept(0.5, 22 * N), 4);
+	MT_CHECK_EQ(bursts_kept(0.5, 20 * N), 3);
+	MT_CHECK_EQ(bursts_kept(0, 22 * N), 0);
+	/* The fill alone is not kept. */
+	MT_CHECK_EQ(bursts_kept(0.5, 8 * N), 0);
+}
+
 static void test_bad_params(void)
 {
 	struct lb_geometry g = { N, 16, lb_nr_segs_for_op(N, 16, 18) };
@@ -807,6 +864,11 @@ static void test_bad_params(void)
 	lbl_params_default(&p);
 	p.withdraw_rounds = 0;
 	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
+	for (unsigned int i = 0; i < 3; i++) {
+		lbl_params_default(&p);
+		p.phase_keep = (double[]){ -0.1, 1.5, NAN }[i];
+		MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
+	}
 	lbl_params_default(&p);
 	g.nr_segs = 10;
 	MT_CHECK_EQ(lbl_create(&g, 0, 0, &p, &l), -EINVAL);
@@ -833,6 +895,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_model_before_the_rest);
 	MT_RUN(test_log2_fixed);
 	MT_RUN(test_delayed_models);
+	MT_RUN(test_keeps_the_last_move);
 	MT_RUN(test_slow_agent_steps_aside);
 	MT_RUN(test_bad_params);
 	lbr_free(&trace);

@@ -43,6 +43,7 @@ enum {
 	P_DEPTH,
 	P_MAX_ROWS,
 	P_MAX_LAG,
+	P_PHASE_KEEP,
 	P_COUNT
 };
 
@@ -69,6 +70,9 @@ static const struct mlag_param lt_params[P_COUNT] = {
 	[P_MAX_LAG] = { "max_lag", 2, 0.1, 64, false,
 		"device sizes of writes the learner may be behind the device; further "
 		"behind it deploys nothing and withdraws its model" },
+	[P_PHASE_KEEP] = { "phase_keep", 0.5, 0, 1, false,
+		"device sizes of writes after the last phase change (a move of the hot "
+		"set) that every training set keeps; 0: none" },
 };
 
 struct lt {
@@ -184,6 +188,7 @@ static int lt_create(const struct mlag_learner_env *env, void **statep)
 	p.depth = (unsigned int)env->params[P_DEPTH];
 	p.max_rows = (unsigned int)env->params[P_MAX_ROWS];
 	p.max_lag = env->params[P_MAX_LAG];
+	p.phase_keep = env->params[P_PHASE_KEEP];
 	ret = lbl_create(&g, place, victim, &p, &lt->l);
 	if (ret) {
 		free(lt);

@@ -80,3 +80,11 @@ $(B)/unit/logblk_learn_cli: tests/unit/logblk_learn_cli.sh $(B)/user/logblk-lear
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
 	chmod +x $@
+
+# Scripted host test of the learner on a slow drift, at the benchmark's size.
+HOST_TESTS += $(B)/unit/logblk_slow_drift
+$(B)/unit/logblk_slow_drift: tests/unit/logblk_slow_drift.sh $(B)/user/logblk-learn \
+		$(B)/user/logblk-gen
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
+	chmod +x $@

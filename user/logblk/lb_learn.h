@@ -84,6 +84,8 @@ struct lbl_params {
 	double log_sd;		/* a leaf whose log2 lifetimes spread less than this (standard
 				 * deviation, octaves) is a log's: LB_CLASS_LOG; 0: never */
 	double log_life;	/* ... if their mean is below this, x N */
+	double phase_keep;	/* x N (<= 1): the writes after the last phase change that every
+				 * training set keeps; 0: none */
 	unsigned int nr_cands;
 	struct lbl_cand_cfg cand[LBL_MAX_CANDS];
 };
@@ -123,6 +125,7 @@ struct lbl_stats {
 	uint64_t rounds, judged, deployed, withdrawn;
 	uint64_t shadow_tick;		/* the shadows have applied writes before this tick */
 	uint64_t gc_rows;		/* GC-time rows taken from the shadows */
+	uint64_t kept;			/* phase changes whose aftermath was kept */
 	double train_ms;		/* time spent training in the last round */
 };
 

@@ -62,6 +62,9 @@ static void usage(FILE *f)
 		"                     loaded guest; default 0: after every request)\n"
 		"  -D, --delay X      each model reaches the device X device sizes\n"
 		"                     after its round, as in a guest (default 0)\n"
+		"  -K, --keep X       the writes of X device sizes after the last\n"
+		"                     phase change join every training set\n"
+		"                     (0..1, default 0.5; 0: none)\n"
 		"  -v, --verbose      one line per judged round\n");
 }
 
@@ -90,7 +93,8 @@ int main(int argc, char **argv)
 		{ "policy", 1, NULL, 'p' }, { "op", 1, NULL, 'o' }, { "share", 1, NULL, 'S' },
 		{ "cand", 1, NULL, 'c' }, { "round", 1, NULL, 'r' }, { "judge", 1, NULL, 'j' }, { "persist", 1, NULL, 'P' },
 		{ "depth", 1, NULL, 'd' }, { "mask", 1, NULL, 'M' }, { "seed", 1, NULL, 's' },
-		{ "slow", 1, NULL, 'A' }, { "delay", 1, NULL, 'D' }, { "verbose", 0, NULL, 'v' },
+		{ "slow", 1, NULL, 'A' }, { "delay", 1, NULL, 'D' }, { "keep", 1, NULL, 'K' },
+		{ "verbose", 0, NULL, 'v' },
 		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -108,7 +112,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	lbl_params_default(&o.p);
-	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:P:d:M:s:A:D:vh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:o:S:c:r:j:P:d:M:s:A:D:K:vh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (lb_parse_policy(optarg, strlen(optarg), &o.place, &o.victim)) {
@@ -157,6 +161,10 @@ int main(int argc, char **argv)
 			if (opt_num("persist", optarg, 1, 64, true, &d))
 				return 2;
 			o.p.persist = (unsigned int)d;
+			break;
+		case 'K':
+			if (opt_num("keep", optarg, 0, 1, false, &o.p.phase_keep))
+				return 2;
 			break;
 		case 'd':
 			if (opt_num("depth", optarg, 1, 8, true, &d))
@@ -212,12 +220,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "logblk-learn: %s: %s\n", argv[optind], strerror(-ret));
 		return 1;
 	}
-	printf("waf=%.3f win_waf=%.3f rounds=%llu judged=%llu models=%llu withdrawn=%llu discards=%llu holes=%llu gc_rows=%llu train_ms=%.1f shadows_win_waf=",
+	printf("waf=%.3f win_waf=%.3f rounds=%llu judged=%llu models=%llu withdrawn=%llu discards=%llu holes=%llu gc_rows=%llu kept=%llu train_ms=%.1f shadows_win_waf=",
 	       waf(&res->total, &(struct lb_stats){ 0 }), waf(&res->total, &res->at_mark),
 	       (unsigned long long)res->learner.rounds, (unsigned long long)res->learner.judged,
 	       (unsigned long long)res->models, (unsigned long long)res->learner.withdrawn,
 	       (unsigned long long)res->learner.discards, (unsigned long long)res->learner.holes,
-	       (unsigned long long)res->learner.gc_rows, res->learner.train_ms);
+	       (unsigned long long)res->learner.gc_rows,
+	       (unsigned long long)res->learner.kept, res->learner.train_ms);
 	for (unsigned int k = 0; k <= o.p.nr_cands; k++)
 		printf("%s%.3f", k ? "," : "", waf(&res->shadow[k], &res->shadow_mark[k]));
 	printf("\n");
