@@ -512,7 +512,8 @@ static void keep_gc_rows(struct lbl *l, struct shadow *sh, uint64_t lo, uint64_t
  * @t, in place of the last ones; unless most of the writes are first
  * writes: that is a fill (the device's, a file system's mkfs), which the
  * detector sees as a move (a never-written block counts as the oldest), and
- * which teaches nothing about the next move.
+ * which teaches nothing about the next move. Out of memory, it keeps what
+ * it could: rows to train on, which need not be whole.
  */
 static void keep_aftermath(struct lbl *l, uint64_t lo, uint64_t hi, uint64_t t)
 {
