@@ -487,21 +487,42 @@ static bool kept_add(struct kept **v, size_t *n, size_t *cap, uint64_t tick, flo
 	return true;
 }
 
+/* The index of the oldest of shadow @sh's GC rows that its ring still holds. */
+static uint64_t gc_first(const struct lbl *l, const struct shadow *sh)
+{
+	return sh->gc_n > l->gc_mask + 1 ? sh->gc_n - l->gc_mask - 1 : 0;
+}
+
+/*
+ * GC row @g's label as seen at @t: the remaining life of the version it
+ * moved; -1 when that version's row has left the ring.
+ */
+static float gc_label(struct lbl *l, const struct gcrow *g, uint64_t t)
+{
+	const struct row *src = row_at(l, g->src);
+
+	return src ? label(l, g->tick, src->death, t) : -1;
+}
+
+/* Is kept row @x outside the window [@lo, @hi) (which has it already)? */
+static bool kept_outside(const struct kept *x, uint64_t lo, uint64_t hi)
+{
+	return x->tick < lo || x->tick >= hi;
+}
+
 /* Shadow @sh's GC rows of ticks [@lo, @hi), labelled as seen at @t. */
 static void keep_gc_rows(struct lbl *l, struct shadow *sh, uint64_t lo, uint64_t hi, uint64_t t)
 {
-	uint64_t j, g0 = sh->gc_n > l->gc_mask + 1 ? sh->gc_n - l->gc_mask - 1 : 0;
+	uint64_t j;
 
 	sh->nr_kgc = 0;
-	for (j = g0; j < sh->gc_n; j++) {
+	for (j = gc_first(l, sh); j < sh->gc_n; j++) {
 		const struct gcrow *g = &sh->gc[j & l->gc_mask];
-		const struct row *src;
 		float y;
 
 		if (g->tick < lo || g->tick >= hi)
 			continue;
-		src = row_at(l, g->src);
-		y = src ? label(l, g->tick, src->death, t) : -1;
+		y = gc_label(l, g, t);
 		if (y >= 0 && !kept_add(&sh->kgc, &sh->nr_kgc, &sh->cap_kgc, g->tick, y, g->f))
 			return;
 	}
@@ -736,18 +757,18 @@ static int train(struct lbl *l, uint64_t t, const struct lbl_cand_cfg *c,
 
 	if (hi <= lo)
 		return -EAGAIN;
-	g0 = sh->gc_n > l->gc_mask + 1 ? sh->gc_n - l->gc_mask - 1 : 0;
+	g0 = gc_first(l, sh);
 	for (k = lo; k < hi; k++)
 		nu += row_at(l, k) && !heldout(k);
 	for (i = 0; i < l->nr_kept; i++)
-		nu += l->kept[i].tick < lo || l->kept[i].tick >= hi;
+		nu += kept_outside(&l->kept[i], lo, hi);
 	for (i = g0; i < sh->gc_n; i++) {
 		const struct gcrow *g = &sh->gc[i & l->gc_mask];
 
 		ng += g->tick >= lo && g->tick < hi;
 	}
 	for (i = 0; i < sh->nr_kgc; i++)
-		ng += sh->kgc[i].tick < lo || sh->kgc[i].tick >= hi;
+		ng += kept_outside(&sh->kgc[i], lo, hi);
 	if (nu < 1000)
 		return -EAGAIN;
 	su = (nu + cap - 1) / cap;
@@ -770,23 +791,20 @@ static int train(struct lbl *l, uint64_t t, const struct lbl_cand_cfg *c,
 	for (k = 0; k < l->nr_kept; k++) {
 		const struct kept *x = &l->kept[k];
 
-		if ((x->tick < lo || x->tick >= hi) && i++ % su == 0)
+		if (kept_outside(x, lo, hi) && i++ % su == 0)
 			rowset_add(&ru, x->f, x->y);
 	}
 	for (i = g0, k = 0; i < sh->gc_n; i++) {
 		const struct gcrow *g = &sh->gc[i & l->gc_mask];
-		const struct row *src;
 
 		if (g->tick < lo || g->tick >= hi || k++ % sg)
 			continue;
-		src = row_at(l, g->src);
-		if (src)
-			rowset_add(&rg, g->f, label(l, g->tick, src->death, t));
+		rowset_add(&rg, g->f, gc_label(l, g, t));	/* -1: not added */
 	}
 	for (i = 0; i < sh->nr_kgc; i++) {
 		const struct kept *x = &sh->kgc[i];
 
-		if ((x->tick < lo || x->tick >= hi) && k++ % sg == 0)
+		if (kept_outside(x, lo, hi) && k++ % sg == 0)
 			rowset_add(&rg, x->f, x->y);
 	}
 	model_free(m);
