@@ -74,17 +74,11 @@ UNIT_SRCS_test_lb_learn := $(LB_LEARN_SRCS) $(LB_USER_DIR)/lb_sim.c $(LB_USER_DI
 	$(LB_USER_DIR)/lb_trace.c
 UNIT_LIBS_test_lb_learn := -lm
 
-# Scripted host test of logblk-learn's options.
-HOST_TESTS += $(B)/unit/logblk_learn_cli
-$(B)/unit/logblk_learn_cli: tests/unit/logblk_learn_cli.sh $(B)/user/logblk-learn
-	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
-	chmod +x $@
-
-# Scripted host test of the learner on a slow drift, at the benchmark's size.
-HOST_TESTS += $(B)/unit/logblk_slow_drift
-$(B)/unit/logblk_slow_drift: tests/unit/logblk_slow_drift.sh $(B)/user/logblk-learn \
-		$(B)/user/logblk-gen
+# Scripted host tests: logblk-learn's options, and the learner on a slow
+# drift at the benchmark's size.
+HOST_TESTS += $(B)/unit/logblk_learn_cli $(B)/unit/logblk_slow_drift
+$(B)/unit/logblk_slow_drift: $(B)/user/logblk-gen
+$(B)/unit/logblk_%: tests/unit/logblk_%.sh $(B)/user/logblk-learn
 	@mkdir -p $(dir $@)
 	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
 	chmod +x $@
