@@ -33,6 +33,15 @@ USER_PROGS :=
 GUEST_PROGS :=
 BENCHES :=
 
+# The recipe of a scripted host test (HOST_TESTS): a wrapper that runs the
+# script ($<) with the tree and the build directory, as `make check` calls
+# every host test without arguments.
+define script_test_wrapper
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
+	chmod +x $@
+endef
+
 .PHONY: all deps modules user check check-host check-guest demo demo-mllib bench lint clean
 all: modules user
 

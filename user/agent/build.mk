@@ -66,9 +66,7 @@ UNIT_LIBS_test_agent_deploy := -lm
 # docs (every option and parameter documented), the systemd unit.
 HOST_TESTS += $(B)/unit/agent_cli
 $(B)/unit/agent_cli: tests/unit/agent_cli.sh $(B)/user/agent/mlagentd
-	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
-	chmod +x $@
+	$(script_test_wrapper)
 
 # Installation (PREFIX, DESTDIR as usual): the static binary (no library to
 # find), the man page, the systemd unit, and a configuration if none exists.
@@ -87,6 +85,4 @@ install-mlagentd: $(B)/static/mlagentd
 HOST_TESTS += $(B)/unit/mlagent_conf
 $(B)/unit/mlagent_conf: tests/unit/mlagent_conf.sh user/agent/mlagent-conf.sh \
 		$(B)/user/agent/mlagentd
-	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
-	chmod +x $@
+	$(script_test_wrapper)

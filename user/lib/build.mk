@@ -39,9 +39,7 @@ UNIT_SRCS_test_mlagent_names := $(MLA_SRCS)
 HOST_TESTS += $(B)/unit/mlagent_docs $(B)/unit/mlagent_install
 $(B)/unit/mlagent_%: tests/unit/mlagent_%.sh $(MLA_SO) $(MLA_DIR)/libmlagent.so $(MLA_A) \
 		$(B)/user/ctl/mlctl $(B)/static/mlctl
-	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
-	chmod +x $@
+	$(script_test_wrapper)
 
 # Installation (PREFIX, LIBDIR, DESTDIR as usual). The ABI header goes to
 # include/mlagent/linux/ so it never shadows the system's kernel headers.

@@ -79,6 +79,4 @@ UNIT_LIBS_test_lb_learn := -lm
 HOST_TESTS += $(B)/unit/logblk_learn_cli $(B)/unit/logblk_slow_drift
 $(B)/unit/logblk_slow_drift: $(B)/user/logblk-gen
 $(B)/unit/logblk_%: tests/unit/logblk_%.sh $(B)/user/logblk-learn
-	@mkdir -p $(dir $@)
-	printf '#!/bin/sh\nexec "%s" "%s" "%s"\n' "$(TOP)/$<" "$(TOP)" "$(B)" > $@
-	chmod +x $@
+	$(script_test_wrapper)
