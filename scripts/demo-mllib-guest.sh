@@ -112,12 +112,14 @@ phase_learn() {
 }
 
 phase_switch() {
-	say "3. The subsystem changes: the hidden policy becomes a wave"
-	note "f(x) now zigzags between 100 and 900. The deployed table is now worse"
-	note "than the default: the proxy measures it, demotes the model to LEARNING"
-	note "(reason: demoted); the agent forgets its old data, learns the new"
-	note "policy, and the proxy promotes the model again. Nothing restarts."
-	echo wave > $D/policy
+	say "3. The subsystem changes: the hidden policy becomes its mirror image"
+	note "f(x) now falls from 900 to 144 where it rose from 100 to 856: every"
+	note "value the table learned moves the wrong way, so the deployed table is"
+	note "now worse than the default. The proxy measures it, demotes the model"
+	note "to LEARNING (reason: demoted); the agent forgets its old data, learns"
+	note "the new policy, and the proxy promotes the model again. Nothing"
+	note "restarts."
+	echo mirror > $D/policy
 	header
 	show_until 20 learning
 	show 3

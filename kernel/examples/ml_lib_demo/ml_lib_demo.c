@@ -18,7 +18,7 @@
  * /sys/kernel/ml_lib_demo/:
  *	ops_per_sec	rw  operations per second of the worker thread, 0 = paused
  *	pattern		rw  uniform | skewed | sequential
- *	policy		rw  the hidden f: linear | step | wave
+ *	policy		rw  the hidden f: linear | step | wave | mirror
  *	noise		rw  noise amplitude, 0..1000
  *	seed		rw  writing it restarts the sequence and zeroes the counters
  *	step		 w  run N operations now, in the writer's context
@@ -49,12 +49,14 @@
 #define DEMO_TICK_MS	10
 
 enum demo_pattern { DEMO_UNIFORM, DEMO_SKEWED, DEMO_SEQUENTIAL, DEMO_NR_PATTERNS };
-enum demo_policy { DEMO_LINEAR, DEMO_STEP, DEMO_WAVE, DEMO_NR_POLICIES };
+enum demo_policy { DEMO_LINEAR, DEMO_STEP, DEMO_WAVE, DEMO_MIRROR, DEMO_NR_POLICIES };
 
 static const char *const demo_pattern_names[DEMO_NR_PATTERNS] = {
 	"uniform", "skewed", "sequential",
 };
-static const char *const demo_policy_names[DEMO_NR_POLICIES] = { "linear", "step", "wave" };
+static const char *const demo_policy_names[DEMO_NR_POLICIES] = {
+	"linear", "step", "wave", "mirror",
+};
 
 static unsigned int ops_per_sec = 1000;
 module_param(ops_per_sec, uint, 0444);
@@ -64,7 +66,7 @@ module_param(pattern, charp, 0444);
 MODULE_PARM_DESC(pattern, "initial workload pattern: uniform, skewed, sequential");
 static char *policy = "linear";
 module_param(policy, charp, 0444);
-MODULE_PARM_DESC(policy, "initial hidden policy: linear, step, wave");
+MODULE_PARM_DESC(policy, "initial hidden policy: linear, step, wave, mirror");
 static unsigned int noise = 20;
 module_param(noise, uint, 0444);
 MODULE_PARM_DESC(noise, "initial noise amplitude (0..1000)");
@@ -100,6 +102,13 @@ static s64 demo_f(u32 policy, u32 x)
 	case DEMO_WAVE:
 		/* A triangle of period 16 between 100 and 900. */
 		return 100 + 100 * (x % 16 < 8 ? x % 16 : 16 - x % 16);
+	case DEMO_MIRROR:
+		/*
+		 * linear reflected about the default (500): a table that
+		 * learned a fraction a of linear costs (1 + a) times the
+		 * default here, however far its learning got.
+		 */
+		return 900 - 12 * x;
 	default:
 		return 100 + 12 * x;
 	}
