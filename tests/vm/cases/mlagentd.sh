@@ -65,10 +65,11 @@ cost_ok() {
 	measure
 	[ "$NML" -gt 0 ] && [ $((ML * ${2:-4})) -le $((DEF * ${1:-3})) ]
 }
-# wait_cost SECONDS: measure every 2 s until cost_ok.
+# wait_cost SECONDS [NUM DEN]: measure every 2 s until cost_ok [NUM DEN].
 wait_cost() {
 	n=$(($1 / 2))
-	while ! cost_ok; do
+	shift
+	while ! cost_ok "$@"; do
 		n=$((n - 1))
 		[ $n -le 0 ] && return 1
 		sleep 2
@@ -79,7 +80,14 @@ start_agent() {
 	mlagentd -c $T/conf >> $T/log 2>&1 &
 	A=$!
 }
-dump() { echo "# log:"; grep -v "deployed model" $T/log | tail -12 | sed "s/^/#   /"; }
+# dump: the end of the agent's log, and all of it beside this case's log
+# (build/vm/out/cases/ on the host) for the failures CI reports.
+dump() {
+	echo "# log:"
+	grep -v "deployed model" $T/log | tail -12 | sed "s/^/#   /"
+	[ -d /out/cases ] && cp $T/log /out/cases/mlagentd.agent.log &&
+		echo "# all of it: cases/mlagentd.agent.log"
+}
 
 modprobe ml_lib && modprobe ml_lib_demo ops_per_sec=$RATE seed=1 noise=20 ||
 	{ nok "modprobe"; echo "$pass passed, $((fail))"; exit 1; }
@@ -163,13 +171,18 @@ wait_for 10 is $P/attached 1 && wait_for 10 logged "restored model v" &&
 	wait_for 10 [ "$(cat $P/recs_accepted)" -gt "$tables" ] &&
 	ok "restart: the model restored from the store and pushed" ||
 	{ nok "restart: no restored model"; dump; }
-# The proxy is back in LEARNING, where the agent explores every key: the
-# restored model's cost is not the one measured before the kill (46 then
-# 58 in one run), and the model may have just passed cost_ok (one measure
-# is noisy: the same model 107 against 219, then 107 against 209). At most
-# 9/10 of the default's still tells it from an untrained agent's.
+# The agent pushes the restored model alone first, then rebuilds its
+# learner from the store and explores again (the proxy is back in
+# LEARNING, where it probes every key). The cost measured before the kill
+# was the deployed model's with its probes, and the probes may be well
+# ahead of it: after the switch to the mirror, one CI run restored a v8
+# that had been deployed at a held-out cost of 172 and cost 193.5 against
+# 202.9 alone, where v8 with its probes had cost 155 against 209. So the
+# check is on the version, and on the restarted agent being back below
+# 9/10 of the default's cost within 30 s (an untrained agent's is the
+# default's or worse).
 got=$(logged_version "restored model")
-if [ -n "$last" ] && [ -n "$got" ] && [ "$got" -ge "$last" ] && cost_ok 9 10; then
+if [ -n "$last" ] && [ -n "$got" ] && [ "$got" -ge "$last" ] && wait_cost 30 9 10; then
 	ok "the restored model is v$got, v$last deployed last before the kill: mean cost $(costs)"
 else
 	nok "the restored model: v$got, want v$last or newer, mean cost $(costs)"; dump
