@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 	if (mlag_store_open(path, &s, err, sizeof(err)) || mlag_store_bind(s, &schema))
 		return 1;
 	t0 = now();
-	mlag_store_replay(s, 0, count_one, &rows);
+	mlag_store_replay(s, 0, count_one, NULL, &rows);
 	tread = now() - t0;
 	mlag_store_close(s);
 	remove_db(path);

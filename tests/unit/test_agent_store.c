@@ -192,7 +192,7 @@ static void test_batches_and_replay(void)
 	MT_CHECK_EQ(mlag_store_count(s, "feedback"), 1);
 	MT_CHECK_EQ(mlag_store_count(s, "bogus"), -EINVAL);
 	/* Replay: oldest first, every field back. */
-	MT_CHECK_EQ(mlag_store_replay(s, 0, collect_one, c), 0);
+	MT_CHECK_EQ(mlag_store_replay(s, 0, collect_one, NULL, c), 0);
 	MT_REQUIRE(c->n == 30);
 	for (i = 0; i < 30; i++) {
 		example(&ex, i);
@@ -201,14 +201,14 @@ static void test_batches_and_replay(void)
 	}
 	/* Only the newest 5. */
 	c->n = 0;
-	MT_CHECK_EQ(mlag_store_replay(s, 5, collect_one, c), 0);
+	MT_CHECK_EQ(mlag_store_replay(s, 5, collect_one, NULL, c), 0);
 	MT_CHECK_EQ(c->n, 5);
 	MT_CHECK_EQ(c->ex[0].decision_id, 26);
 	/* Replay commits the open batch first. */
 	example(&ex, 30);
 	MT_CHECK_EQ(mlag_store_outcome(s, &ex), 0);
 	c->n = 0;
-	MT_CHECK_EQ(mlag_store_replay(s, 0, collect_one, c), 0);
+	MT_CHECK_EQ(mlag_store_replay(s, 0, collect_one, NULL, c), 0);
 	MT_CHECK_EQ(c->n, 31);
 	/* Closing commits too. */
 	example(&ex, 31);
@@ -243,12 +243,116 @@ static void test_retention(void)
 	}
 	MT_CHECK_EQ(mlag_store_commit(s), 0);
 	MT_CHECK_EQ(mlag_store_count(s, "outcomes"), 40);
-	MT_CHECK_EQ(mlag_store_replay(s, 0, collect_one, c), 0);
+	MT_CHECK_EQ(mlag_store_replay(s, 0, collect_one, NULL, c), 0);
 	MT_CHECK_EQ(c->n, 40);
 	MT_CHECK_EQ(c->ex[0].decision_id, 211);	/* the newest 40 of 250 */
 	/* Another proxy's rows are not touched by this one's retention. */
 	mlag_store_close(s);
 	free(c);
+}
+
+/*
+ * The replay as a string: "e<decision_id>" per outcome, "f<factor>" per
+ * forget mark, in the order the callbacks came.
+ */
+struct trace {
+	char s[512];
+	size_t n;
+};
+
+static int trace_example(const struct mlag_example *ex, void *arg)
+{
+	struct trace *t = arg;
+
+	t->n += (size_t)snprintf(t->s + t->n, sizeof(t->s) - t->n, "e%llu ",
+				 (unsigned long long)ex->decision_id);
+	return 0;
+}
+
+static void trace_forget(double factor, void *arg)
+{
+	struct trace *t = arg;
+
+	t->n += (size_t)snprintf(t->s + t->n, sizeof(t->s) - t->n, "f%g ", factor);
+}
+
+static const char *replay_trace(struct mlag_store *s, uint64_t max, struct trace *t)
+{
+	t->n = 0;
+	t->s[0] = 0;
+	if (mlag_store_replay(s, max, trace_example, trace_forget, t))
+		return "replay failed";
+	return t->s;
+}
+
+static void expect_trace(const char *got, const char *want)
+{
+	MT_CHECK(!strcmp(got, want), "replayed \"%s\", want \"%s\"", got, want);
+}
+
+/* outcomes FROM..TO (decision ids FROM+1..TO+1), in the open batch */
+static void add_outcomes(struct mlag_store *s, uint64_t from, uint64_t to)
+{
+	struct mlag_example ex;
+
+	for (; from <= to; from++) {
+		example(&ex, from);
+		MT_CHECK_EQ(mlag_store_outcome(s, &ex), 0);
+	}
+}
+
+/*
+ * A demotion's forget mark replays where it was made: after the outcomes
+ * it discounts (the open batch included), before those stored after it;
+ * two marks with nothing between compose; a bad factor is refused and
+ * stores nothing; the marks survive a reopen and follow the retention.
+ */
+static void test_forget_marks(void)
+{
+	static const char all[] =
+		"e1 e2 e3 e4 e5 f0.1 e6 e7 e8 f0.25 e9 e10 e11 e12 f0.2 ";
+	struct ml_lib_schema sc;
+	struct mlag_store *s;
+	struct trace *t = calloc(1, sizeof(*t));
+
+	MT_REQUIRE(t);
+	remove_store(path);
+	schema_init(&sc, 500);
+	s = open_bound(&sc);
+	MT_REQUIRE(s);
+	add_outcomes(s, 0, 4);
+	MT_CHECK_EQ(mlag_store_forget(s, 0.1), 0);
+	MT_CHECK_EQ(mlag_store_pending(s), 0);	/* the batch went in first */
+	add_outcomes(s, 5, 7);
+	MT_CHECK_EQ(mlag_store_forget(s, 0.5), 0);
+	MT_CHECK_EQ(mlag_store_forget(s, 0.5), 0);
+	add_outcomes(s, 8, 11);
+	MT_CHECK_EQ(mlag_store_forget(s, 0.2), 0);
+	MT_CHECK_EQ(mlag_store_count(s, "forgets"), 3);
+	expect_trace(replay_trace(s, 0, t), all);
+	/* Refused, and nothing stored. */
+	MT_CHECK_EQ(mlag_store_forget(s, 1), -EINVAL);
+	MT_CHECK_EQ(mlag_store_forget(s, -0.1), -EINVAL);
+	MT_CHECK_EQ(mlag_store_forget(s, NAN), -EINVAL);
+	MT_CHECK_EQ(mlag_store_count(s, "forgets"), 3);
+	/* Without the callback, the outcomes alone. */
+	t->n = 0;
+	MT_CHECK_EQ(mlag_store_replay(s, 0, trace_example, NULL, t), 0);
+	expect_trace(t->s, "e1 e2 e3 e4 e5 e6 e7 e8 e9 e10 e11 e12 ");
+	/* The newest 6 outcomes: the first mark discounts none of them. */
+	expect_trace(replay_trace(s, 6, t), "e7 e8 f0.25 e9 e10 e11 e12 f0.2 ");
+	mlag_store_close(s);
+	s = open_bound(&sc);
+	MT_REQUIRE(s);
+	expect_trace(replay_trace(s, 0, t), all);
+	/* Trimmed to 5 outcomes (seq 9..13): the marks at seq 5 and 8 go. */
+	mlag_store_set_retention(s, 5);
+	add_outcomes(s, 12, 13);
+	MT_CHECK_EQ(mlag_store_commit(s), 0);
+	MT_CHECK_EQ(mlag_store_count(s, "forgets"), 1);
+	expect_trace(replay_trace(s, 0, t), "e10 e11 e12 f0.2 e13 e14 ");
+	mlag_store_close(s);
+	free(t);
 }
 
 static void test_versions_and_models(void)
@@ -436,6 +540,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_bind_and_schema);
 	MT_RUN(test_batches_and_replay);
 	MT_RUN(test_retention);
+	MT_RUN(test_forget_marks);
 	MT_RUN(test_versions_and_models);
 	MT_RUN(test_open_errors);
 	MT_RUN(test_kill9_consistency);

@@ -133,7 +133,7 @@ static bool climbed(const struct sim *s, unsigned int from)
 static void loop(const char *learner)
 {
 	struct rig r = { 0 };
-	uint64_t t0, version, restored;
+	uint64_t t0, version, restored, demotions;
 	unsigned int mark, near = 0;
 	const struct mlag_artifact *dep;
 	const struct mlag_worker_stats *st;
@@ -185,6 +185,7 @@ static void loop(const char *learner)
 
 	/* A restart reloads the deployed model from the store and pushes it. */
 	mlag_worker_deployed(r.w, &version);
+	demotions = mlag_worker_stats(r.w)->demotions;
 	rig_stop(&r);
 	/* The kernel drops what the agent pushed when it detaches. */
 	mlag_artifact_free(&r.sim.table);
@@ -193,6 +194,8 @@ static void loop(const char *learner)
 	MT_REQUIRE(rig_start(&r, learner) == 0);
 	dep = mlag_worker_deployed(r.w, &restored);
 	MT_CHECK_EQ(restored, version);
+	/* and weighs its data as the agent before it did, demotions included */
+	MT_CHECK_EQ(mlag_worker_stats(r.w)->demotions_replayed, demotions);
 	MT_CHECK(mlag_worker_step(r.w, 1) == 0);
 	MT_CHECK(r.sim.pushes > 0 && (r.sim.table.kind || r.sim.model.kind),
 		 "nothing pushed after restart");

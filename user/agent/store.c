@@ -70,7 +70,11 @@ static const char schema_sql[] =
 	" heldout_score REAL, replaced_score REAL, delta REAL, se REAL,"
 	" keys_compared INTEGER, efficiency_bp INTEGER, mode TEXT, reason TEXT,"
 	" blob BLOB NOT NULL,"
-	" PRIMARY KEY (proxy, version)) WITHOUT ROWID;";
+	" PRIMARY KEY (proxy, version)) WITHOUT ROWID;"
+	/* The outcomes before seq weigh x factor: a demotion's forget(). */
+	"CREATE TABLE IF NOT EXISTS forgets ("
+	" proxy INTEGER NOT NULL, seq INTEGER NOT NULL, factor REAL NOT NULL,"
+	" PRIMARY KEY (proxy, seq)) WITHOUT ROWID;";
 
 enum {
 	ST_INS_SAMPLE,
@@ -79,6 +83,8 @@ enum {
 	ST_TRIM_SAMPLES,
 	ST_TRIM_OUTCOMES,
 	ST_TRIM_FEEDBACK,
+	ST_INS_FORGET,
+	ST_TRIM_FORGETS,
 	ST_SET_VERSIONS,
 	ST_COUNT
 };
@@ -92,6 +98,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_TRIM_SAMPLES] = "DELETE FROM samples WHERE proxy = ? AND seq < ?",
 	[ST_TRIM_OUTCOMES] = "DELETE FROM outcomes WHERE proxy = ? AND seq < ?",
 	[ST_TRIM_FEEDBACK] = "DELETE FROM feedback WHERE proxy = ? AND seq < ?",
+	/* Two demotions with no outcome stored between them compose. */
+	[ST_INS_FORGET] = "INSERT INTO forgets VALUES (?,?,?) ON CONFLICT (proxy, seq)"
+		" DO UPDATE SET factor = factor * excluded.factor",
+	/* A mark whose outcomes are all trimmed discounts nothing. */
+	[ST_TRIM_FORGETS] = "DELETE FROM forgets WHERE proxy = ? AND seq <= ?",
 	[ST_SET_VERSIONS] = "UPDATE proxies SET next_table_version = ?,"
 		" next_model_version = ? WHERE id = ?",
 };
@@ -600,6 +611,14 @@ static int trim(struct mlag_store *s)
 		ret = step(s, st, "trimming to the retention");
 		if (ret)
 			return ret;
+		if (i == 1) {
+			st = s->st[ST_TRIM_FORGETS];
+			sqlite3_bind_int64(st, 1, s->proxy);
+			bind_u64(st, 2, s->next_seq[i] - s->retention);
+			ret = step(s, st, "trimming to the retention");
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }
@@ -669,6 +688,23 @@ int mlag_store_commit(struct mlag_store *s)
 	}
 	batch_done(s);
 	return 0;
+}
+
+int mlag_store_forget(struct mlag_store *s, double factor)
+{
+	sqlite3_stmt *st = s->st[ST_INS_FORGET];
+	int ret;
+
+	if (!s->proxy || !(factor >= 0 && factor < 1))
+		return -EINVAL;
+	/* The open batch is before the mark: commit it, then mark. */
+	ret = mlag_store_commit(s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(st, 1, s->proxy);
+	bind_u64(st, 2, s->next_seq[1]);
+	sqlite3_bind_double(st, 3, factor);
+	return step(s, st, "storing a forget mark");
 }
 
 int mlag_store_next_version(struct mlag_store *s, int which, uint64_t floor,
@@ -810,11 +846,53 @@ int mlag_store_model_last(struct mlag_store *s, struct mlag_model_rec *m)
 	return ret;
 }
 
-int mlag_store_replay(struct mlag_store *s, uint64_t max,
-		      int (*cb)(const struct mlag_example *ex, void *arg),
-		      void *arg)
+struct forget_mark {
+	uint64_t seq;
+	double factor;
+};
+
+/* The forget marks after @from, oldest first, in *@marks (free() it). */
+static int load_marks(struct mlag_store *s, uint64_t from,
+		      struct forget_mark **marks, size_t *n)
 {
 	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc, ret = 0;
+
+	*marks = NULL;
+	*n = 0;
+	ret = prepare(s, "SELECT seq, factor FROM forgets WHERE proxy = ? AND seq > ?"
+		      " ORDER BY seq", &st);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(st, 1, s->proxy);
+	bind_u64(st, 2, from);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (mlag_reserve((void **)marks, &cap, *n, sizeof(**marks))) {
+			ret = -ENOMEM;
+			break;
+		}
+		(*marks)[*n].seq = (uint64_t)sqlite3_column_int64(st, 0);
+		(*marks)[(*n)++].factor = sqlite3_column_double(st, 1);
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = fail(s, rc, "reading the forget marks");
+	sqlite3_finalize(st);
+	if (ret) {
+		free(*marks);
+		*marks = NULL;
+	}
+	return ret;
+}
+
+int mlag_store_replay(struct mlag_store *s, uint64_t max,
+		      int (*cb)(const struct mlag_example *ex, void *arg),
+		      void (*forget)(double factor, void *arg), void *arg)
+{
+	struct forget_mark *marks = NULL;
+	size_t nr_marks = 0, k = 0;
+	sqlite3_stmt *st;
+	uint64_t from;
 	int rc, ret = 0;
 	unsigned int j;
 
@@ -823,17 +901,25 @@ int mlag_store_replay(struct mlag_store *s, uint64_t max,
 	ret = mlag_store_commit(s);
 	if (ret)
 		return ret;
+	from = max && s->next_seq[1] > max ? s->next_seq[1] - max : 0;
+	if (forget) {
+		ret = load_marks(s, from, &marks, &nr_marks);
+		if (ret)
+			return ret;
+	}
 	rc = sqlite3_prepare_v2(s->db, "SELECT ts_ns, decision_id, key, cost, version,"
 		" arm, source, flags, heldout, v0, v1, v2, v3, a0, a1, a2, a3,"
-		" nr_features," F16("") " FROM outcomes WHERE proxy = ? AND seq >= ?"
+		" nr_features," F16("") ", seq FROM outcomes WHERE proxy = ? AND seq >= ?"
 		" ORDER BY seq", -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		free(marks);
 		return fail(s, rc, "replaying outcomes");
+	}
 	sqlite3_bind_int64(st, 1, s->proxy);
-	sqlite3_bind_int64(st, 2, max && s->next_seq[1] > max ?
-			   (int64_t)(s->next_seq[1] - max) : 0);
+	bind_u64(st, 2, from);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct mlag_example ex = { 0 };
+		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 18 + ML_LIB_MAX_FEATURES);
 
 		ex.ts_ns = (uint64_t)sqlite3_column_int64(st, 0);
 		ex.decision_id = (uint64_t)sqlite3_column_int64(st, 1);
@@ -855,29 +941,38 @@ int mlag_store_replay(struct mlag_store *s, uint64_t max,
 		}
 		for (j = 0; j < ex.nr_features; j++)
 			ex.features[j] = sqlite3_column_int64(st, 18 + (int)j);
+		/* The marks up to this row discount the rows before it. */
+		for (; k < nr_marks && marks[k].seq <= seq; k++)
+			forget(marks[k].factor, arg);
 		ret = cb(&ex, arg);
 		if (ret)
 			break;
 	}
 	if (!ret && rc != SQLITE_DONE)
 		ret = fail(s, rc, "replaying outcomes");
+	/* Marks after the last stored outcome: demotions since. */
+	for (; !ret && k < nr_marks; k++)
+		forget(marks[k].factor, arg);
 	sqlite3_finalize(st);
+	free(marks);
 	return ret;
 }
 
 int64_t mlag_store_count(struct mlag_store *s, const char *table)
 {
-	static const char *const ok[] = { "samples", "outcomes", "feedback", "models" };
+	static const char *const ok[] = {
+		"samples", "outcomes", "feedback", "models", "forgets",
+	};
 	sqlite3_stmt *st;
 	char sql[96];
 	int64_t n = 0;
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (!strcmp(table, ok[i]))
 			break;
-	if (i == 4)
+	if (i == sizeof(ok) / sizeof(ok[0]))
 		return -EINVAL;
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE proxy = ?", ok[i]);
 	ret = prepare(s, sql, &st);

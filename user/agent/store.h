@@ -92,15 +92,28 @@ int mlag_store_model_add(struct mlag_store *s, const struct mlag_model_rec *m);
 int mlag_store_model_last(struct mlag_store *s, struct mlag_model_rec *m);
 
 /*
+ * Mark that the bound proxy's outcomes stored so far, the open batch
+ * included, weigh x @factor (0 <= @factor < 1) from now on: a demotion's
+ * forget(). Commits the open batch. 0, -EINVAL or a negative errno.
+ */
+int mlag_store_forget(struct mlag_store *s, double factor);
+
+/*
  * Call @cb with the bound proxy's stored outcomes, oldest first, at most the
  * newest @max (0: all). key_seq is 0 (the caller numbers them). @cb returns
- * 0 to go on, non-zero to stop with that value.
+ * 0 to go on, non-zero to stop with that value. @forget, unless NULL, is
+ * called with each forget mark's factor where it was made: after the
+ * outcomes it discounts, before the ones stored after it (so that a
+ * restarted agent weighs its data as the one before it did).
  */
 int mlag_store_replay(struct mlag_store *s, uint64_t max,
 		      int (*cb)(const struct mlag_example *ex, void *arg),
-		      void *arg);
+		      void (*forget)(double factor, void *arg), void *arg);
 
-/* Rows of @table ("samples", "outcomes", "feedback", "models") of the proxy. */
+/*
+ * Rows of @table ("samples", "outcomes", "feedback", "models", "forgets")
+ * of the proxy.
+ */
 int64_t mlag_store_count(struct mlag_store *s, const char *table);
 /*
  * Print every proxy of the store: its rows and its last deployed model

@@ -166,6 +166,7 @@ static int learner_create(struct mlag_worker *w)
 struct replay {
 	struct mlag_worker *w;
 	uint64_t rows;
+	unsigned int forgets;
 };
 
 static int replay_one(const struct mlag_example *ex, void *arg)
@@ -177,6 +178,21 @@ static int replay_one(const struct mlag_example *ex, void *arg)
 	if (++r->rows % 4096 == 0)
 		keepalive(r->w);
 	return 0;
+}
+
+/* A demotion the agent before this one saw: weigh the data as it did. */
+static void forget(struct mlag_worker *w, double factor)
+{
+	w->learner->forget(w->ls, factor);
+	mlag_heldout_forget(w->heldout, factor);
+}
+
+static void replay_forget(double factor, void *arg)
+{
+	struct replay *r = arg;
+
+	forget(r->w, factor);
+	r->forgets++;
 }
 
 /* Rebuild the learner and the held-out set from the store. */
@@ -198,7 +214,7 @@ static int rebuild(struct mlag_worker *w)
 	ret = mlag_heldout_create((size_t)opt(w, MLAG_P_HELDOUT_MAX), &w->heldout);
 	if (ret)
 		return ret;
-	ret = mlag_store_replay(w->a.store, max, replay_one, &r);
+	ret = mlag_store_replay(w->a.store, max, replay_one, replay_forget, &r);
 	if (ret) {
 		mlag_log(LOG_ERR, "%s: reading the store: %s", w->a.name,
 			 mlag_store_errmsg(w->a.store));
@@ -206,9 +222,10 @@ static int rebuild(struct mlag_worker *w)
 	}
 	w->learner->adopt(w->ls, &w->deployed);
 	w->st.retrains++;
+	w->st.demotions_replayed = r.forgets;
 	mlag_log(LOG_INFO, "%s: learner %s trained on %" PRIu64 " stored outcomes "
-		 "(%zu held out)", w->a.name, w->learner->name, r.rows,
-		 mlag_heldout_count(w->heldout));
+		 "(%zu held out; demotions replayed: %u)", w->a.name, w->learner->name,
+		 r.rows, mlag_heldout_count(w->heldout), r.forgets);
 	return 0;
 }
 
@@ -274,8 +291,14 @@ static void on_mode(struct mlag_worker *w, const struct ml_lib_fb_mode *m)
 	if (m->reason == ML_LIB_REASON_DEMOTED && opt(w, MLAG_P_FORGET) < 1) {
 		/* The proxy measured the model worse than its default: the
 		 * subsystem changed under it. Let the new data win. */
-		w->learner->forget(w->ls, opt(w, MLAG_P_FORGET));
-		mlag_heldout_forget(w->heldout, opt(w, MLAG_P_FORGET));
+		forget(w, opt(w, MLAG_P_FORGET));
+		/* And so will a restarted agent (rebuild()). */
+		if (mlag_store_forget(w->a.store, opt(w, MLAG_P_FORGET))) {
+			w->st.store_errors++;
+			mlag_log(LOG_WARNING, "%s: storing the demotion's forget mark: %s "
+				 "(a restart would weigh the data before it in full)",
+				 w->a.name, mlag_store_errmsg(w->a.store));
+		}
 		w->st.demotions++;
 		w->push_now = true;
 		mlag_log(LOG_INFO, "%s: demoted: data before now weighs x%g from now on",

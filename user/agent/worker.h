@@ -42,6 +42,7 @@ struct mlag_worker_stats {
 	uint64_t deploys;
 	uint64_t judged;		/* candidates judged */
 	uint64_t demotions;
+	uint64_t demotions_replayed;	/* the last rebuild's, from the store */
 	uint64_t retrains;
 	uint64_t store_errors;
 };
