@@ -12,7 +12,8 @@
 # demote (right for a system, but this case tests the demotion).
 # kill -9 of the agent: EMERGENCY within the heartbeat timeout; a restart
 # deploys the model stored; the agent re-attaches when the module comes
-# back; SIGHUP reloads, SIGTERM detaches cleanly.
+# back; SIGHUP reloads, SIGTERM detaches cleanly. The restarted agent's
+# rebuild replays the demotion (the store's forget mark).
 #
 # Costs are measured on exactly 20000 operations run through the demo's
 # "step" file with its worker paused: cost_ok is "the ML arm's mean cost is
@@ -171,6 +172,13 @@ wait_for 10 is $P/attached 1 && wait_for 10 logged "restored model v" &&
 	wait_for 10 [ "$(cat $P/recs_accepted)" -gt "$tables" ] &&
 	ok "restart: the model restored from the store and pushed" ||
 	{ nok "restart: no restored model"; dump; }
+# The rebuild (it reads the whole store: seconds in the guest) weighs the
+# data as the agent before the kill did: the switch's demotion included.
+if wait_for 60 logged "demotions replayed: [1-9]"; then
+	ok "restart: the rebuild replays the demotion ($(grep -o "demotions replayed: [0-9]*" $T/log | tail -1))"
+else
+	nok "restart: no demotion replayed"; dump
+fi
 # The agent pushes the restored model alone first, then rebuilds its
 # learner from the store and explores again (the proxy is back in
 # LEARNING, where it probes every key). The cost measured before the kill
