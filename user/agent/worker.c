@@ -180,13 +180,14 @@ static int replay_one(const struct mlag_example *ex, void *arg)
 	return 0;
 }
 
-/* A demotion the agent before this one saw: weigh the data as it did. */
+/* A demotion: everything learned so far weighs x @factor from now on. */
 static void forget(struct mlag_worker *w, double factor)
 {
 	w->learner->forget(w->ls, factor);
 	mlag_heldout_forget(w->heldout, factor);
 }
 
+/* A demotion seen before this rebuild, by this agent or the one before. */
 static void replay_forget(double factor, void *arg)
 {
 	struct replay *r = arg;
