@@ -290,6 +290,20 @@ static void expect_trace(const char *got, const char *want)
 	MT_CHECK(!strcmp(got, want), "replayed \"%s\", want \"%s\"", got, want);
 }
 
+/* mlag_store_report()'s line holds @want. */
+static void expect_report(struct mlag_store *s, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	MT_REQUIRE(f);
+	MT_CHECK_EQ(mlag_store_report(s, f), 0);
+	fclose(f);
+	MT_CHECK(buf && strstr(buf, want), "report \"%s\", want \"%s\"", buf, want);
+	free(buf);
+}
+
 /* outcomes FROM..TO (decision ids FROM+1..TO+1), in the open batch */
 static void add_outcomes(struct mlag_store *s, uint64_t from, uint64_t to)
 {
@@ -329,6 +343,8 @@ static void test_forget_marks(void)
 	add_outcomes(s, 8, 11);
 	MT_CHECK_EQ(mlag_store_forget(s, 0.2), 0);
 	MT_CHECK_EQ(mlag_store_count(s, "forgets"), 3);
+	expect_report(s, "12 outcomes (with their decision's sample), 0 feedback, "
+		      "0 models, 3 forget marks");
 	expect_trace(replay_trace(s, 0, t), all);
 	/* Refused, and nothing stored. */
 	MT_CHECK_EQ(mlag_store_forget(s, 1), -EINVAL);
