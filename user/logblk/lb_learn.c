@@ -504,10 +504,13 @@ static float gc_label(struct lbl *l, const struct gcrow *g, uint64_t t)
 	return src ? label(l, g->tick, src->death, t) : -1;
 }
 
-/* Is kept row @x outside the window [@lo, @hi) (which has it already)? */
-static bool kept_outside(const struct kept *x, uint64_t lo, uint64_t hi)
+/*
+ * Is @tick outside the training window [@lo, @hi)? A kept row inside it is
+ * there already, in the ring.
+ */
+static bool outside(uint64_t tick, uint64_t lo, uint64_t hi)
 {
-	return x->tick < lo || x->tick >= hi;
+	return tick < lo || tick >= hi;
 }
 
 /* Shadow @sh's GC rows of ticks [@lo, @hi), labelled as seen at @t. */
@@ -520,7 +523,7 @@ static void keep_gc_rows(struct lbl *l, struct shadow *sh, uint64_t lo, uint64_t
 		const struct gcrow *g = &sh->gc[j & l->gc_mask];
 		float y;
 
-		if (g->tick < lo || g->tick >= hi)
+		if (outside(g->tick, lo, hi))
 			continue;
 		y = gc_label(l, g, t);
 		if (y >= 0 && !kept_add(&sh->kgc, &sh->nr_kgc, &sh->cap_kgc, g->tick, y, g->f))
@@ -761,14 +764,14 @@ static int train(struct lbl *l, uint64_t t, const struct lbl_cand_cfg *c,
 	for (k = lo; k < hi; k++)
 		nu += row_at(l, k) && !heldout(k);
 	for (i = 0; i < l->nr_kept; i++)
-		nu += kept_outside(&l->kept[i], lo, hi);
+		nu += outside(l->kept[i].tick, lo, hi);
 	for (i = g0; i < sh->gc_n; i++) {
 		const struct gcrow *g = &sh->gc[i & l->gc_mask];
 
-		ng += g->tick >= lo && g->tick < hi;
+		ng += !outside(g->tick, lo, hi);
 	}
 	for (i = 0; i < sh->nr_kgc; i++)
-		ng += kept_outside(&sh->kgc[i], lo, hi);
+		ng += outside(sh->kgc[i].tick, lo, hi);
 	if (nu < 1000)
 		return -EAGAIN;
 	su = (nu + cap - 1) / cap;
@@ -791,20 +794,20 @@ static int train(struct lbl *l, uint64_t t, const struct lbl_cand_cfg *c,
 	for (k = 0; k < l->nr_kept; k++) {
 		const struct kept *x = &l->kept[k];
 
-		if (kept_outside(x, lo, hi) && i++ % su == 0)
+		if (outside(x->tick, lo, hi) && i++ % su == 0)
 			rowset_add(&ru, x->f, x->y);
 	}
 	for (i = g0, k = 0; i < sh->gc_n; i++) {
 		const struct gcrow *g = &sh->gc[i & l->gc_mask];
 
-		if (g->tick < lo || g->tick >= hi || k++ % sg)
+		if (outside(g->tick, lo, hi) || k++ % sg)
 			continue;
 		rowset_add(&rg, g->f, gc_label(l, g, t));	/* -1: not added */
 	}
 	for (i = 0; i < sh->nr_kgc; i++) {
 		const struct kept *x = &sh->kgc[i];
 
-		if (kept_outside(x, lo, hi) && k++ % sg == 0)
+		if (outside(x->tick, lo, hi) && k++ % sg == 0)
 			rowset_add(&rg, x->f, x->y);
 	}
 	model_free(m);
