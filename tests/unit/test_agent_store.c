@@ -315,6 +315,24 @@ static void add_outcomes(struct mlag_store *s, uint64_t from, uint64_t to)
 	}
 }
 
+/* A mode change of @reason, as the proxy reports it, in the open batch. */
+static void add_mode_change(struct mlag_store *s, uint32_t reason)
+{
+	struct ml_lib_feedback fb = { .type = ML_LIB_FB_MODE };
+
+	fb.mode.old_mode = 3;
+	fb.mode.new_mode = reason == ML_LIB_REASON_DEMOTED ? 1 : 3;
+	fb.mode.reason = reason;
+	MT_CHECK_EQ(mlag_store_feedback(s, &fb), 0);
+}
+
+/* A demotion as the worker stores it: the proxy's feedback, then the mark. */
+static void demote(struct mlag_store *s, double factor)
+{
+	add_mode_change(s, ML_LIB_REASON_DEMOTED);
+	MT_CHECK_EQ(mlag_store_forget(s, factor), 0);
+}
+
 /*
  * A demotion's forget mark replays where it was made: after the outcomes
  * it discounts (the open batch included), before those stored after it;
@@ -335,16 +353,19 @@ static void test_forget_marks(void)
 	s = open_bound(&sc);
 	MT_REQUIRE(s);
 	add_outcomes(s, 0, 4);
-	MT_CHECK_EQ(mlag_store_forget(s, 0.1), 0);
+	demote(s, 0.1);
 	MT_CHECK_EQ(mlag_store_pending(s), 0);	/* the batch went in first */
 	add_outcomes(s, 5, 7);
-	MT_CHECK_EQ(mlag_store_forget(s, 0.5), 0);
-	MT_CHECK_EQ(mlag_store_forget(s, 0.5), 0);
+	demote(s, 0.5);
+	demote(s, 0.5);
 	add_outcomes(s, 8, 11);
-	MT_CHECK_EQ(mlag_store_forget(s, 0.2), 0);
+	demote(s, 0.2);
 	MT_CHECK_EQ(mlag_store_count(s, "forgets"), 3);
-	expect_report(s, "12 outcomes (with their decision's sample), 0 feedback, "
-		      "0 models, 3 forget marks");
+	/* Four demotions, three marks; a promotion is no demotion. */
+	add_mode_change(s, ML_LIB_REASON_PROMOTED);
+	MT_CHECK_EQ(mlag_store_commit(s), 0);
+	expect_report(s, "12 outcomes (with their decision's sample), 5 feedback, "
+		      "0 models, 3 forget marks (4 demotions in the feedback)");
 	expect_trace(replay_trace(s, 0, t), all);
 	/* Refused, and nothing stored. */
 	MT_CHECK_EQ(mlag_store_forget(s, 1), -EINVAL);

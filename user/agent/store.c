@@ -1016,7 +1016,9 @@ int mlag_store_report(struct mlag_store *s, FILE *f)
 		" (SELECT count(*) FROM models WHERE proxy = p.id),"
 		" m.version, m.learner, m.kind, m.heldout_score,"
 		" datetime(m.created_at, 'unixepoch'),"
-		" (SELECT count(*) FROM forgets WHERE proxy = p.id)"
+		" (SELECT count(*) FROM forgets WHERE proxy = p.id),"
+		" (SELECT count(*) FROM feedback WHERE proxy = p.id AND type = 'mode'"
+		"  AND reason = 'demoted')"
 		" FROM proxies p LEFT JOIN models m ON m.proxy = p.id AND m.version ="
 		" (SELECT max(version) FROM models WHERE proxy = p.id) ORDER BY p.id";
 	sqlite3_stmt *st;
@@ -1029,14 +1031,15 @@ int mlag_store_report(struct mlag_store *s, FILE *f)
 		fprintf(f, "proxy %s/%s (store id %lld, %d features, %d actions): "
 			"%lld samples of no decision (or whose outcome never came), "
 			"%lld outcomes (with their decision's sample), %lld feedback, "
-			"%lld models, %lld forget marks",
+			"%lld models, %lld forget marks (%lld demotions in the feedback)",
 			sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
 			(long long)sqlite3_column_int64(st, 0), sqlite3_column_int(st, 3),
 			sqlite3_column_int(st, 4), (long long)sqlite3_column_int64(st, 5),
 			(long long)sqlite3_column_int64(st, 6),
 			(long long)sqlite3_column_int64(st, 7),
 			(long long)sqlite3_column_int64(st, 8),
-			(long long)sqlite3_column_int64(st, 14));
+			(long long)sqlite3_column_int64(st, 14),
+			(long long)sqlite3_column_int64(st, 15));
 		if (sqlite3_column_type(st, 9) != SQLITE_NULL)
 			fprintf(f, "; last model v%lld (%s, %s, held-out mean cost %.3f, %s UTC)",
 				(long long)sqlite3_column_int64(st, 9),

@@ -116,8 +116,12 @@ int mlag_store_replay(struct mlag_store *s, uint64_t max,
  */
 int64_t mlag_store_count(struct mlag_store *s, const char *table);
 /*
- * Print every proxy of the store: its rows and its last deployed model
- * (mlagentd --store-check). 0 or a negative errno.
+ * Print every proxy of the store: its rows, the demotions its kept feedback
+ * records and its last deployed model (mlagentd --store-check). The
+ * demotions are printed beside the forget marks because the two counts
+ * differ by design: a mark leaves with the last outcome it discounts, and
+ * two demotions with no outcome between them leave one mark. 0 or a
+ * negative errno.
  */
 int mlag_store_report(struct mlag_store *s, FILE *f);
 /* PRAGMA integrity_check: 0 when "ok", else -EUCLEAN and the first message. */

@@ -140,14 +140,17 @@ else
 	nok "no demotion: mode $(cat $P/mode) ($(cat $P/mode_reason))"; dump
 fi
 # The agent marks the demotion in its store before it logs it, so that its
-# rebuilds (and a restarted agent's) weigh the data before it less. Checked
+# rebuilds (and a restarted agent's) weigh the data before it less; the
+# proxy's feedback that reported it is committed with the mark. Checked
 # here and not after the restart: by then the demotion's outcomes may have
 # left the retention (200000 outcomes), and the mark with them.
 if mlagentd --store-check -s $T/store.db > $T/store 2>&1 &&
-	marks=$(grep -o "[0-9]* forget marks" $T/store) && [ "${marks%% *}" -ge 1 ]; then
-	ok "the store marks the demotion ($marks)"
+	marks=$(grep -o "[0-9]* forget marks" $T/store) && [ "${marks%% *}" -ge 1 ] &&
+	demotions=$(grep -o "[0-9]* demotions in the feedback" $T/store) &&
+	[ "${demotions%% *}" -ge 1 ]; then
+	ok "the store marks the demotion ($marks, $demotions)"
 else
-	nok "no forget mark in the store"; cat $T/store
+	nok "no forget mark or no demotion in the store"; cat $T/store
 fi
 if wait_for 120 promoted_to recommendation && is $P/agent_pid $A; then
 	ok "the proxy climbs back to RECOMMENDATION (same agent, pid $A)"
