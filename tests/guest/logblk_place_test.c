@@ -7,7 +7,9 @@
  * did); decisions of both arms in COLLABORATION, GC advice in
  * RECOMMENDATION; malformed models from user space refused with the right
  * errno and nothing changed; every decision's sample and every death's
- * outcome with its lifetime.
+ * outcome with its lifetime; the write-lifetime hints set with
+ * F_SET_RW_HINT reach the features (and the model splits on them, so that
+ * the replay checks them bit for bit too).
  *
  * usage: logblk_place_test MODEL_OUT   (on a freshly loaded logblk with
  * size_mb=16 seg_kb=64, run under logblk-capture)
@@ -23,6 +25,7 @@
 
 #define SYSFS	"/sys/block/logblk0/logblk"
 #define BS	4096
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static struct mla_ctx *ctx;
 static struct ml_lib_proxy_info info;
@@ -61,21 +64,22 @@ static unsigned long long sysfs_num(const char *name)
  * A tree on several features, with every class and -1 among its leaves:
  * recently rewritten blocks hot (written in requests of several blocks:
  * the log class), GC-moved ones by how overdue they are, first writes and
- * long-unwritten ones cold, some left to the policy.
+ * long-unwritten ones cold, some left to the policy, by their hint.
  */
 static int build_model(uint64_t version, unsigned int nr_inputs, void **blob, size_t *len)
 {
 	/* node: 0 age<=18 ? 1 : 4; 1 moved<=0 ? 2 : 3; 2 size<=1 ? 9 : 10;
 	 * 3 leaf 2; 4 rel<=33 ? 5 : 8; 5 count<=4 ? 6 : 7; 6 leaf 0;
-	 * 7 leaf -1; 8 leaf 1; 9 leaf 3; 10 leaf LB_CLASS_LOG */
-	static const int32_t left[] = { 1, 2, 9, -1, 5, 6, -1, -1, -1, -1, -1 };
-	static const int32_t right[] = { 4, 3, 10, -1, 8, 7, -1, -1, -1, -1, -1 };
+	 * 7 hint<=3 ? 11 : 12; 8 leaf 1; 9 leaf 3; 10 leaf LB_CLASS_LOG;
+	 * 11 leaf -1; 12 leaf 1 */
+	static const int32_t left[] = { 1, 2, 9, -1, 5, 6, -1, 11, -1, -1, -1, -1, -1 };
+	static const int32_t right[] = { 4, 3, 10, -1, 8, 7, -1, 12, -1, -1, -1, -1, -1 };
 	static const uint16_t feature[] = { LBF_AGE, LBF_MOVED, LBF_SIZE, 0, LBF_REL, LBF_COUNT,
-					    0, 0, 0, 0, 0 };
-	static const int64_t threshold[] = { 18, 0, 1, 0, 33, 4, 0, 0, 0, 0, 0 };
-	static const int64_t value[] = { 0, 0, 0, 2, 0, 0, 0, -1, 1, 3, LB_CLASS_LOG };
+					    0, LBF_HINT, 0, 0, 0, 0, 0 };
+	static const int64_t threshold[] = { 18, 0, 1, 0, 33, 4, 0, 3, 0, 0, 0, 0, 0 };
+	static const int64_t value[] = { 0, 0, 0, 2, 0, 0, 0, 0, 1, 3, LB_CLASS_LOG, -1, 1 };
 	struct ml_build_tree t = {
-		.nr_nodes = 11, .left = left, .right = right, .feature = feature,
+		.nr_nodes = 13, .left = left, .right = right, .feature = feature,
 		.threshold = threshold, .value = value,
 	};
 	struct ml_build_forest f = {
@@ -106,10 +110,21 @@ static void test_schema(void)
 		 "the per-block state is in the proxy's memory figure");
 }
 
-/* Random writes of 1..8 blocks over a hot eighth and the rest, and discards. */
+/* The write-lifetime hints io() sets, and the blocks it wrote with each. */
+static const uint64_t hints[] = {
+	RWH_WRITE_LIFE_NOT_SET, RWH_WRITE_LIFE_SHORT, RWH_WRITE_LIFE_LONG
+};
+static uint64_t hinted_blocks[ARRAY_SIZE(hints)];
+
+/*
+ * Random writes of 1..8 blocks over a hot eighth and the rest, each with a
+ * random one of hints[] (the device file's, which direct I/O passes to
+ * its bios), and discards.
+ */
 static void io(unsigned int requests)
 {
 	static char buf[8 * BS] __attribute__((aligned(BS)));
+	static uint64_t hint = RWH_WRITE_LIFE_NOT_SET;
 
 	for (unsigned int i = 0; i < requests; i++) {
 		uint64_t r = next();
@@ -124,6 +139,11 @@ static void io(unsigned int requests)
 			MT_CHECK(ioctl(fd, BLKDISCARD, range) == 0);
 			continue;
 		}
+		if (hints[(r >> 40) % ARRAY_SIZE(hints)] != hint) {
+			hint = hints[(r >> 40) % ARRAY_SIZE(hints)];
+			MT_CHECK(fcntl(fd, F_SET_RW_HINT, &hint) == 0);
+		}
+		hinted_blocks[(r >> 40) % ARRAY_SIZE(hints)] += n;
 		memset(buf, (int)(r >> 24), sizeof(buf));
 		MT_CHECK(pwrite(fd, buf, (size_t)n * BS, (off_t)lba * BS) == (ssize_t)n * BS);
 	}
@@ -215,6 +235,7 @@ static void test_model(void)
 
 static struct {
 	uint64_t samples, with_id, outcomes, labelled, moved_twice, ml;
+	uint64_t hint[8];	/* user writes' samples by their hint feature */
 } seen;
 
 static int on_sample(const struct ml_lib_sample *s, unsigned int cpu, void *arg)
@@ -223,6 +244,9 @@ static int on_sample(const struct ml_lib_sample *s, unsigned int cpu, void *arg)
 	(void)arg;
 	seen.samples++;
 	seen.with_id += s->decision_id != 0 && s->features[LBF_MOVED] == 0;
+	if (s->features[LBF_MOVED] == 0 && s->features[LBF_HINT] >= 0 &&
+	    s->features[LBF_HINT] < (int64_t)ARRAY_SIZE(seen.hint))
+		seen.hint[s->features[LBF_HINT]]++;
 	return 0;
 }
 
@@ -252,6 +276,24 @@ static void test_data(void)
 	MT_CHECK(seen.moved_twice > 0, "some version was moved twice before it died");
 	MT_CHECK(seen.ml > 0 && seen.ml < seen.outcomes);
 	MT_CHECK_EQ(sysfs_num("place_outcomes"), seen.outcomes);
+	/* Every hint io() set reached the features, and no other value. */
+	printf("# user writes' samples by hint:");
+	for (unsigned int h = 0; h < ARRAY_SIZE(seen.hint); h++)
+		printf(" %u:%llu", h, (unsigned long long)seen.hint[h]);
+	printf("\n");
+	for (unsigned int h = 0; h < ARRAY_SIZE(seen.hint); h++) {
+		uint64_t blocks = 0;
+
+		for (unsigned int i = 0; i < ARRAY_SIZE(hints); i++)
+			if (hints[i] == h)
+				blocks = hinted_blocks[i];
+		if (blocks)
+			MT_CHECK(seen.hint[h] > 0, "hint %u: %llu blocks written, no sample",
+				 h, (unsigned long long)blocks);
+		else
+			MT_CHECK(seen.hint[h] == 0, "hint %u: never set, %llu samples", h,
+				 (unsigned long long)seen.hint[h]);
+	}
 }
 
 int main(int argc, char **argv)
