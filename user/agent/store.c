@@ -1017,8 +1017,8 @@ int mlag_store_report(struct mlag_store *s, FILE *f)
 		" m.version, m.learner, m.kind, m.heldout_score,"
 		" datetime(m.created_at, 'unixepoch'),"
 		" (SELECT count(*) FROM forgets WHERE proxy = p.id),"
-		" (SELECT count(*) FROM feedback WHERE proxy = p.id AND type = 'mode'"
-		"  AND reason = 'demoted')"
+		" (SELECT count(*) FROM feedback WHERE proxy = p.id AND type = ?1"
+		"  AND reason = ?2)"
 		" FROM proxies p LEFT JOIN models m ON m.proxy = p.id AND m.version ="
 		" (SELECT max(version) FROM models WHERE proxy = p.id) ORDER BY p.id";
 	sqlite3_stmt *st;
@@ -1027,6 +1027,9 @@ int mlag_store_report(struct mlag_store *s, FILE *f)
 	ret = prepare(s, sql, &st);
 	if (ret)
 		return ret;
+	/* The names write_feedback() stores, not copies of them. */
+	sqlite3_bind_text(st, 1, mla_feedback_type_name(ML_LIB_FB_MODE), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, mla_reason_name(ML_LIB_REASON_DEMOTED), -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		fprintf(f, "proxy %s/%s (store id %lld, %d features, %d actions): "
 			"%lld samples of no decision (or whose outcome never came), "
