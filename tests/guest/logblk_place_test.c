@@ -130,6 +130,7 @@ static void io(unsigned int requests)
 		uint64_t r = next();
 		uint32_t n = r % 4 ? 1 : 1 + (uint32_t)((r >> 8) % 8);
 		uint32_t lba = (uint32_t)((r >> 16) % (r % 10 < 8 ? nblocks / 8 : nblocks));
+		size_t k = (r >> 40) % ARRAY_SIZE(hints);	/* which of hints[] */
 
 		if (lba + n > nblocks)
 			lba = nblocks - n;
@@ -139,11 +140,11 @@ static void io(unsigned int requests)
 			MT_CHECK(ioctl(fd, BLKDISCARD, range) == 0);
 			continue;
 		}
-		if (hints[(r >> 40) % ARRAY_SIZE(hints)] != hint) {
-			hint = hints[(r >> 40) % ARRAY_SIZE(hints)];
+		if (hints[k] != hint) {
+			hint = hints[k];
 			MT_CHECK(fcntl(fd, F_SET_RW_HINT, &hint) == 0);
 		}
-		hinted_blocks[(r >> 40) % ARRAY_SIZE(hints)] += n;
+		hinted_blocks[k] += n;
 		memset(buf, (int)(r >> 24), sizeof(buf));
 		MT_CHECK(pwrite(fd, buf, (size_t)n * BS, (off_t)lba * BS) == (ssize_t)n * BS);
 	}
