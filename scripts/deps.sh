@@ -19,7 +19,7 @@ PKGS=(
 	build-essential clang libclang-rt-14-dev valgrind qemu-user
 	qemu-system-x86 busybox-static cpio kmod xz-utils
 	sparse
-	libsqlite3-dev libinih-dev liblinear-dev libblas-dev
+	libsqlite3-dev libinih-dev liblinear-dev libblas-dev librocksdb-dev
 	systemd
 	fio e2fsprogs f2fs-tools sqlite3
 )
