@@ -39,8 +39,9 @@ END {
 	print "== 1. write amplification in the window: the learned placement (measured on the device,"
 	print "      learning all along) against the human-made policies and the oracle (replayed: the"
 	print "      identical request stream through the same core); lower is better"
-	printf "%-15s %4s %-4s %7s %7s %7s %7s %7s  %-4s %7s %7s %10s %10s\n", "workload", "util",
-		"dflt", "ML", "p1", "p2", "p3x", "p4", "best", "", "oracle", "ML/best", "ML/oracle"
+	printf "%-15s %4s %-4s %7s %7s %7s %7s %7s  %-4s %7s %7s %7s %10s %10s %8s\n", "workload", "util",
+		"dflt", "ML", "p1", "p2", "p3x", "p4", "best", "", "oracle", "fit", "ML/best", "ML/oracle",
+		"fit/best"
 	worst = 0; fails = 0
 	for (i = 1; i <= nw; i++) {
 		w = order[i]; r = run[w]
@@ -51,14 +52,16 @@ END {
 			if (v != "" && (best == "" || v + 0 < best + 0)) { best = v; bp = pol[p] }
 		}
 		if (best == "" || ml == "") { printf "%-15s: no result\n", w; fails++; continue }
-		o = rep[w, "oracle"]
-		printf "%-15s %4s %-4s %7s %7s %7s %7s %7s  %-4s %7s %7s %10.3f %10.3f\n", w,
+		o = rep[w, "oracle"]; f = rep[w, "fit"]
+		printf "%-15s %4s %-4s %7s %7s %7s %7s %7s  %-4s %7s %7s %7s %10.3f %10.3f %8s\n", w,
 			util(kv(r, "op")), kv(r, "policy"), ml, rep[w, "p1"], rep[w, "p2"],
-			rep[w, "p3x"], rep[w, "p4"], bp, best, o, ml / best, (o > 0 ? ml / o : 0)
+			rep[w, "p3x"], rep[w, "p4"], bp, best, o, (f != "" ? f : "-"), ml / best,
+			(o > 0 ? ml / o : 0), (f > 0 ? sprintf("%.3f", f / best) : "-")
 		if (ml / best > worst) { worst = ml / best; worstw = w }
 	}
 	printf "the worst ML / best human-made: %.3f (%s); the oracle's classes: first threshold x N,\n", worst, worstw
-	print "ratio, classes, victim, per workload in replay.txt"
+	print "ratio, classes, victim, per workload in replay.txt. fit: the learner's trees fitted on"
+	print "the trace's own true lifetimes (what the features tell at best; logblk-replay(1))"
 	print ""
 	print "== 2. the loop: the mode at the end, the ML arm's share of the decisions, its GC advice,"
 	print "      outcomes fed back, models pushed (the last version), samples the agent missed,"
@@ -97,7 +100,7 @@ END {
 		for (w in hasbg)
 			printf "%-15s p1 %s p2 %s p3x %s p4 %s\n", w, bg[w, "p1"], bg[w, "p2"], bg[w, "p3x"], bg[w, "p4"]
 	}
-	printf "\nguest %ds; host replay of %d traces (4 policies and the oracle's 48 grid points each) %ds\n",
+	printf "\nguest %ds; host replay of %d traces (4 policies, the oracle's and the fit's 48 grid points each) %ds\n",
 		guest_s, nw, replay_s
 	if (fails) exit 1
 }

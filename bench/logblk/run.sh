@@ -11,7 +11,9 @@
 # for every policy and for the oracle (the identical request stream) and
 # prints:
 #  1. WAF in the window: ML (measured on the device), p1..p4 (replayed),
-#     the best human-made policy, the oracle, and the ratios;
+#     the best human-made policy, the oracle, the learner's trees fitted on
+#     the trace's own lifetimes (what the features tell at best), and the
+#     ratios;
 #  2. how the loop went: the mode at the end, the ML arm's share of the
 #     window's decisions, models pushed, samples dropped;
 #  3. the overhead: logblk with the proxy in EMERGENCY against without;
@@ -39,7 +41,7 @@ guest_s=$(($(date +%s) - start))
 t0=$(date +%s)
 for t in "$OUT"/traces/*.lbt; do
 	[ -e "$t" ] || continue
-	"$REPLAY" -k -p all,oracle "$t" >> "$OUT/replay.txt"
+	"$REPLAY" -k -p all,oracle,fit "$t" >> "$OUT/replay.txt"
 done
 replay_s=$(($(date +%s) - t0))
 

@@ -567,6 +567,69 @@ static void test_replay_model_and_oracle(void)
 }
 
 /*
+ * The in-sample fit. A fixed hot tenth (blocks 0..N/10 - 1: the region
+ * tells them apart): the learner's trees fitted on the true lifetimes
+ * separate hot from cold and beat the mixed policy by far, never the
+ * oracle; their rows are every user write and every GC move of the
+ * policy. Uniform writes: nothing to learn; the fit may still place user
+ * writes and GC moves apart, better than p2 does, but comes nowhere near
+ * the oracle. Deterministic. Rows are collected under a policy only.
+ */
+static void test_replay_fit(void)
+{
+	static const unsigned int places[] = { LB_PLACE_MIXED, LB_PLACE_GCSEP,
+					       LB_PLACE_HOTCOLD, LB_PLACE_SEPBIT };
+	struct lbr_result pol, fit, again, orc;
+	struct lbr_fit f, f2;
+	struct lbr_oracle ob;
+	struct lbr_opts o;
+	unsigned int v, v2, vo;
+	double best_policy = INFINITY;
+
+	make_trace(8, 0, 1, 0);
+	lbr_opts_from_trace(&trace, &o);
+	o.place = LB_PLACE_MIXED;
+	o.victim = LB_VICTIM_GREEDY;
+	o.how = LBR_POLICY;
+	o.follow_policy = false;
+	MT_REQUIRE(lbr_run(&trace, &o, &pol) == 0);
+	MT_REQUIRE(lbr_best_fit(&trace, &o, &fit, &f, &v) == 0);
+	MT_REQUIRE(lbr_best_oracle(&trace, &o, &orc, &ob, &vo) == 0);
+	printf("# hot tenth: p1 %.3f, fit %.3f (%g N, x%g, %s, %s, %u leaves), oracle %.3f\n",
+	       win(&pol.total, &pol.at_mark), win(&fit.total, &fit.at_mark), f.base / N,
+	       f.ratio, f.log ? "log" : "no log", lb_victim_name(v), f.leaves,
+	       win(&orc.total, &orc.at_mark));
+	MT_CHECK_EQ(f.rows[0], pol.total.user_writes);
+	MT_CHECK_EQ(f.rows[1], pol.total.gc_writes);
+	MT_CHECK(f.leaves > 2);
+	MT_CHECK(fit.gc_advised > 0);
+	MT_CHECK(win(&fit.total, &fit.at_mark) < 0.8 * win(&pol.total, &pol.at_mark));
+	MT_CHECK(win(&fit.total, &fit.at_mark) >= win(&orc.total, &orc.at_mark));
+	MT_REQUIRE(lbr_best_fit(&trace, &o, &again, &f2, &v2) == 0);
+	MT_CHECK(!memcmp(&fit.total, &again.total, sizeof(fit.total)));
+	MT_CHECK(f.base == f2.base && f.ratio == f2.ratio && f.log == f2.log && v == v2);
+
+	make_trace(8, 0, 0, 0);
+	for (size_t i = 0; i < 4; i++) {
+		lbr_opts_from_trace(&trace, &o);
+		o.place = places[i];
+		o.how = LBR_POLICY;
+		o.follow_policy = false;
+		MT_REQUIRE(lbr_run(&trace, &o, &pol) == 0);
+		best_policy = fmin(best_policy, win(&pol.total, &pol.at_mark));
+	}
+	MT_REQUIRE(lbr_best_fit(&trace, &o, &fit, &f, &v) == 0);
+	MT_REQUIRE(lbr_best_oracle(&trace, &o, &orc, &ob, &vo) == 0);
+	printf("# uniform: best policy %.3f, fit %.3f, oracle %.3f\n", best_policy,
+	       win(&fit.total, &fit.at_mark), win(&orc.total, &orc.at_mark));
+	MT_CHECK(win(&fit.total, &fit.at_mark) > 0.9 * best_policy);
+
+	o.rows = (struct lbr_rows *)&f;		/* never read: refused first */
+	o.how = LBR_AS_TRACED;
+	MT_CHECK_EQ(lbr_run(&trace, &o, &pol), -EINVAL);
+}
+
+/*
  * --series: one point every B user blocks, each the WAF of those B
  * blocks; together they account for every block written.
  */
@@ -890,6 +953,7 @@ int main(int argc, char **argv)
 	MT_RUN(test_log_class);
 	MT_RUN(test_discards);
 	MT_RUN(test_replay_model_and_oracle);
+	MT_RUN(test_replay_fit);
 	MT_RUN(test_replay_series);
 	MT_RUN(test_one_round_per_step);
 	MT_RUN(test_model_before_the_rest);

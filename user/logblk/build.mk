@@ -12,7 +12,8 @@ LB_PLACE_SRCS := $(LB_USER_DIR)/lb_place.c core/ml_model.c
 LB_LEARN_SRCS := $(LB_USER_DIR)/lb_learn.c $(LB_USER_DIR)/lb_tree.c \
 	user/models/model_build.c $(LB_PLACE_SRCS) $(LB_CORE_SRCS)
 LB_REPLAY_SRCS := $(LB_USER_DIR)/replay_main.c $(LB_USER_DIR)/lb_replay.c \
-	$(LB_USER_DIR)/lb_trace.c $(LB_PLACE_SRCS) $(LB_CORE_SRCS)
+	$(LB_USER_DIR)/lb_trace.c $(LB_USER_DIR)/lb_tree.c user/models/model_build.c \
+	$(LB_PLACE_SRCS) $(LB_CORE_SRCS)
 LB_LEARNTOOL_SRCS := $(LB_USER_DIR)/learn_main.c $(LB_USER_DIR)/lb_sim.c \
 	$(LB_USER_DIR)/lb_replay.c $(LB_USER_DIR)/lb_trace.c $(LB_LEARN_SRCS)
 LB_GEN_SRCS := $(LB_USER_DIR)/gen_main.c $(LB_USER_DIR)/lb_trace.c
@@ -50,7 +51,7 @@ $(B)/guest/logblk-capture: $(LB_CAPTURE_SRCS) $(LB_USER_HDRS) $(MLA_A)
 
 UNIT_SRCS_test_lb_core := $(LB_CORE_SRCS)
 UNIT_SRCS_test_lb_replay := $(LB_CORE_SRCS) $(LB_PLACE_SRCS) $(LB_USER_DIR)/lb_replay.c \
-	$(LB_USER_DIR)/lb_trace.c
+	$(LB_USER_DIR)/lb_trace.c $(LB_USER_DIR)/lb_tree.c user/models/model_build.c
 UNIT_LIBS_test_lb_replay := -lm
 CFLAGS_HOST_TEST += $(LB_USER_INC)
 GUEST_HOST_BINS += /usr/bin/fio

@@ -634,36 +634,6 @@ static int shadow_advance(struct lbl *l)
 
 /* --- training ------------------------------------------------------------ */
 
-struct leafmap {
-	const double *th;
-	double log_sd, log_mean;
-};
-
-/*
- * A leaf's class from its mean log2 lifetime: 0 = coldest. But a leaf whose
- * lifetimes hardly spread (a circular log: a file system's journal, a
- * database's write-ahead log, each block rewritten one lap later) is
- * LB_CLASS_LOG, a stream of its own: its blocks die in the order they were
- * written, so its segments die whole, unless other blocks share them; in
- * the hottest class they did (ext4 + SQLite: 1.3% more write amplification,
- * docs/logblk.md). Only lifetimes below log_life (seen dead: the
- * configurations' labels are at least N/8 old) count, because a leaf of
- * blocks still alive has labels "seen + 1 octave" that look alike.
- */
-static int64_t leaf_class(const struct lbt_tree *t, unsigned int node, void *arg)
-{
-	const struct leafmap *lm = arg;
-	double mean = t->mean[node], life = exp2(mean);
-	int c = 0;
-
-	if (t->sd[node] < lm->log_sd && mean < lm->log_mean)
-		return LB_CLASS_LOG;
-
-	while (c < LBP_CLASSES - 1 && life >= lm->th[c])
-		c++;
-	return LBP_CLASSES - 1 - c;
-}
-
 /*
  * The label of a version written at @tick, as seen at @t: log2 of its
  * lifetime; for a version still alive, of what was seen plus
@@ -753,7 +723,7 @@ static int train(struct lbl *l, uint64_t t, const struct lbl_cand_cfg *c,
 	size_t cap = l->p.max_rows / 2;
 	struct lbt_tree *tu = NULL, *tg = NULL;
 	struct rowset ru = { 0 }, rg = { 0 };
-	struct leafmap lm;
+	struct lbp_leafmap lm;
 	void *blob;
 	size_t len;
 	int ret;
@@ -825,7 +795,7 @@ static int train(struct lbl *l, uint64_t t, const struct lbl_cand_cfg *c,
 	lm.th = m->th;
 	lm.log_sd = l->p.log_sd;
 	lm.log_mean = log2(l->p.log_life * l->N);
-	ret = lbt_compile(&m->tree, LBF_NR, 1, leaf_class, &lm, &blob, &len);
+	ret = lbt_compile(&m->tree, LBF_NR, 1, lbp_leaf_class, &lm, &blob, &len);
 	if (ret)
 		goto out;
 	ret = lbp_model_load(&m->pm, blob, len, NULL);

@@ -52,6 +52,21 @@ int lbp_model_class(const struct lbp_model *pm, const s64 *f);
 unsigned int lbp_model_hint(const struct lbp_model *pm, const struct lb_dev *d,
 			    const s64 *f);
 
+/*
+ * How a compiled tree's leaf becomes a class (lbp_leaf_class(), the
+ * leaf_value of lbt_compile()): thresholds @th[0 .. LBP_CLASSES - 2] in
+ * ticks on the leaf's mean lifetime; a leaf whose log2 lifetimes spread
+ * less than @log_sd with a mean below @log_mean is a circular log's
+ * (LB_CLASS_LOG; @log_sd 0: never).
+ */
+struct lbp_leafmap {
+	const double *th;
+	double log_sd, log_mean;
+};
+
+struct lbt_tree;
+int64_t lbp_leaf_class(const struct lbt_tree *t, unsigned int node, void *arg);
+
 struct lbp_engine {
 	struct lb_dev d;
 	void *mem;			/* the core's arrays */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lb_replay.h"
+#include "lb_tree.h"
 
 #define MAX_REQ		(1u << 20)	/* blocks in one request we replay */
 
@@ -194,6 +195,63 @@ static unsigned int oracle_gc(void *priv, u32 lba, const struct lb_block *b)
 			    death - r->e.d.now);
 }
 
+/* --- the in-sample fit ------------------------------------------------------ */
+
+#define FIT_NFB		(LBF_NR - 1)	/* a row's features: all but the tick */
+#define FIT_MIN_ROWS	1000		/* fewer: no tree (GC moves: the user writes') */
+
+struct lbr_rows {
+	uint8_t *x[2];		/* [0] user writes, [1] GC moves: FIT_NFB bins a row */
+	float *y[2];		/* log2 of the true lifetime */
+	size_t n[2], cap[2];
+	uint64_t end;		/* the trace's last tick */
+	int err;
+};
+
+/*
+ * A row: @f and log2 of the lifetime from @tick to @death; a version that
+ * never dies counts, as in the learner, an octave longer than the trace
+ * shows.
+ */
+static void fit_row(struct lbr_rows *rw, int k, uint64_t tick, const s64 *f, uint64_t death)
+{
+	size_t n = rw->n[k];
+
+	if (rw->err)
+		return;
+	if (n == rw->cap[k]) {
+		size_t cap = n ? 2 * n : 1 << 16;
+		uint8_t *x = realloc(rw->x[k], cap * FIT_NFB);
+		float *y = x ? realloc(rw->y[k], cap * sizeof(*y)) : NULL;
+
+		if (x)
+			rw->x[k] = x;
+		if (!y) {
+			rw->err = -ENOMEM;
+			return;
+		}
+		rw->y[k] = y;
+		rw->cap[k] = cap;
+	}
+	for (unsigned int i = 0; i < FIT_NFB; i++)
+		rw->x[k][n * FIT_NFB + i] = (uint8_t)f[i];
+	rw->y[k][n] = (float)(death == UINT64_MAX ? log2((double)(rw->end - tick + 1)) + 1 :
+			      log2((double)(death - tick + 1)));
+	rw->n[k] = n + 1;
+}
+
+/* GC under the policy, with the fit's rows collected: a row, then the policy's choice. */
+static unsigned int rows_gc(void *priv, u32 lba, const struct lb_block *b)
+{
+	struct run *r = priv;
+	s64 f[LBF_NR];
+
+	(void)b;
+	lbf_moved(&r->e.fs, r->e.fb, &r->e.d, lba, f);
+	fit_row(r->o->rows, 1, r->e.d.now, f, r->t->death[r->cur[lba]]);
+	return LB_CLASS_NONE;
+}
+
 /* The model of version @v for a MODEL record, or NULL. */
 static const struct lbp_model *model_of(struct run *r, uint64_t v)
 {
@@ -286,6 +344,8 @@ static size_t replay_write(struct run *r, size_t i, u8 *hint, s64 (*f)[LBF_NR], 
 		if (!r->features)
 			continue;
 		lbf_user(&e->fs, e->fb, &e->d, (u32)w->lba + b, e->d.now + b, f[b]);
+		if (o->rows)
+			fit_row(o->rows, 0, e->d.now + b, f[b], r->t->death[r->written + b]);
 		switch (o->how) {
 		case LBR_MODEL:
 			hint[b] = (u8)lbp_model_hint(o->model, &e->d, f[b]);
@@ -380,8 +440,9 @@ int lbr_run(const struct lbr_trace *t, const struct lbr_opts *o,
 				      t->death_capacity != (uint64_t)(o->g.nr_segs -
 					LB_SPARE_SEGS) * o->g.seg_blocks ||
 				      o->oracle.classes > LB_MAX_STREAMS ||
-				      !(o->oracle.base > 0) || !(o->oracle.ratio >= 1)))) {
-		fprintf(stderr, "replay: no model, or no deaths for the oracle\n");
+				      !(o->oracle.base > 0) || !(o->oracle.ratio >= 1))) ||
+	    (o->rows && (o->how != LBR_POLICY || !t->death))) {
+		fprintf(stderr, "replay: no model, or no deaths for the oracle or the fit\n");
 		return -EINVAL;
 	}
 	ret = lbp_init(&r.e, &o->g, o->place, o->victim);
@@ -399,6 +460,8 @@ int lbr_run(const struct lbr_trace *t, const struct lbr_opts *o,
 		r.e.gc_all = true;
 	} else if (o->how == LBR_ORACLE) {
 		r.e.gc_override = oracle_gc;
+	} else if (o->rows) {
+		r.e.gc_override = rows_gc;
 	}
 	r.cur = calloc(o->g.nr_lblocks, sizeof(*r.cur));
 	hint = malloc(MAX_REQ);
@@ -525,4 +588,124 @@ int lbr_best_oracle(struct lbr_trace *t, const struct lbr_opts *o,
 		}
 	}
 	return 0;
+}
+
+/* A tree of the learner's kind (its default depth and leaf size) on rows @k. */
+static int fit_tree(const struct lbr_rows *rw, int k, struct lbt_tree *t)
+{
+	struct lbt_data d = { .n = rw->n[k], .stride = FIT_NFB, .x = rw->x[k], .y = rw->y[k] };
+	struct lbt_params p = {
+		.max_depth = 6,
+		.min_leaf = fmax((double)rw->n[k] / 200, 20),
+		.feature_mask = ((1u << LBF_NR) - 1) & ~(1u << LBF_TICK) & ~(1u << LBF_MOVED),
+		.nr_features = FIT_NFB,
+	};
+
+	return lbt_fit(t, &d, &p);
+}
+
+/* Replay with tree @t, its leaves classed as @fit says. */
+static int fit_run(const struct lbr_trace *t, struct lbr_opts *o, const struct lbt_tree *tree,
+		   const struct lbr_fit *fit, struct lbr_result *res)
+{
+	double th[LBP_CLASSES - 1];
+	/* The learner's defaults (lb_learn.c): log_sd 0.15 octave, log_life N/8. */
+	struct lbp_leafmap lm = { th, fit->log ? 0.15 : 0, log2(o->g.nr_lblocks / 8.0) };
+	struct lbp_model pm;
+	void *blob;
+	size_t len;
+	int ret;
+
+	for (unsigned int i = 0; i < LBP_CLASSES - 1; i++)
+		th[i] = fit->base * pow(fit->ratio, i);
+	ret = lbt_compile(tree, LBF_NR, 1, lbp_leaf_class, &lm, &blob, &len);
+	if (ret)
+		return ret;
+	ret = lbp_model_load(&pm, blob, len, NULL);
+	free(blob);
+	if (ret)
+		return ret;
+	o->model = &pm;
+	ret = lbr_run(t, o, res);
+	o->model = NULL;
+	lbp_model_free(&pm);
+	return ret;
+}
+
+/*
+ * The in-sample fit: replay @o's policy collecting every user write's and
+ * GC move's features with the version's true lifetime, fit the learner's
+ * trees on them, then replay with those trees placing every write and
+ * every move (LBR_MODEL), for each class thresholds and victim selection
+ * of a grid; the best by window WAF. Not a bound in the strict sense (an
+ * online learner may fit each phase of a drifting workload better than one
+ * model fits them all), but what the features say about lifetimes at
+ * best when one model serves the whole trace.
+ */
+int lbr_best_fit(struct lbr_trace *t, const struct lbr_opts *o,
+		 struct lbr_result *res, struct lbr_fit *best, unsigned int *victim)
+{
+	static const double bases[] = { 1.0 / 32, 1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 1 };
+	static const double ratios[] = { 2, 4 };
+	struct lbr_rows rw = { 0 };
+	struct lbt_tree *tr = calloc(3, sizeof(*tr));
+	struct lbr_opts oo = *o;
+	struct lbr_result rr;
+	struct lbr_fit fit;
+	double best_waf = INFINITY;
+	int ret = tr ? lbr_deaths(t, &o->g) : -ENOMEM;
+
+	if (ret)
+		goto out;
+	rw.end = t->nr_blocks;		/* known once the deaths are */
+	oo.how = LBR_POLICY;
+	oo.follow_policy = false;
+	oo.rows = &rw;
+	ret = lbr_run(t, &oo, &rr);
+	if (!ret)
+		ret = rw.err;
+	if (!ret && rw.n[0] < FIT_MIN_ROWS) {
+		fprintf(stderr, "replay: %zu user writes: too few to fit\n", rw.n[0]);
+		ret = -EINVAL;
+	}
+	if (!ret)
+		ret = fit_tree(&rw, 0, &tr[0]);
+	if (!ret && rw.n[1] >= FIT_MIN_ROWS)
+		ret = fit_tree(&rw, 1, &tr[1]);
+	if (!ret)
+		ret = lbt_join(&tr[2], LBF_MOVED, 0, &tr[0],
+			       rw.n[1] >= FIT_MIN_ROWS ? &tr[1] : &tr[0]);
+	if (ret)
+		goto out;
+	oo.rows = NULL;
+	oo.how = LBR_MODEL;
+	fit = (struct lbr_fit){ .leaves = lbt_leaves(&tr[2]), .rows = { rw.n[0], rw.n[1] } };
+	for (unsigned int v = 0; v < LB_VICTIM_COUNT; v++) {
+		oo.victim = v;
+		for (size_t a = 0; a < sizeof(bases) / sizeof(*bases); a++) {
+			for (size_t b = 0; b < sizeof(ratios) / sizeof(*ratios); b++) {
+				for (int lg = 0; lg < 2; lg++) {
+					fit.base = bases[a] * o->g.nr_lblocks;
+					fit.ratio = ratios[b];
+					fit.log = lg;
+					ret = fit_run(t, &oo, &tr[2], &fit, &rr);
+					if (ret)
+						goto out;
+					if (waf_of(&rr) < best_waf) {
+						best_waf = waf_of(&rr);
+						*res = rr;
+						*best = fit;
+						*victim = v;
+					}
+				}
+			}
+		}
+	}
+out:
+	for (int k = 0; k < 2; k++) {
+		free(rw.x[k]);
+		free(rw.y[k]);
+	}
+	free(tr);
+	return ret;
 }

@@ -46,6 +46,23 @@ struct lbr_oracle {
 	unsigned int classes;	/* 2 .. LB_MAX_STREAMS */
 };
 
+/*
+ * The in-sample fit (lbr_best_fit()): the learner's kind of model (a tree
+ * for user writes and one for GC moves, joined on LBF_MOVED, leaves
+ * classed by thresholds base * ratio^i ticks) fitted on the trace's own
+ * true lifetimes, which no learner knows: what the features can tell about
+ * a block's life, at best, for one model over the whole trace.
+ */
+struct lbr_fit {
+	double base;
+	double ratio;
+	bool log;		/* leaves of a circular log get the log class */
+	unsigned int leaves;
+	size_t rows[2];		/* rows fitted: user writes, GC moves */
+};
+
+struct lbr_rows;
+
 /* Models by version, for the MODEL records of a captured learning run. */
 struct lbr_models {
 	const char *dir;	/* files DIR/VERSION.mlm; NULL: none */
@@ -63,6 +80,7 @@ struct lbr_opts {
 	const struct lbp_model *model;	/* LBR_MODEL */
 	struct lbr_oracle oracle;	/* LBR_ORACLE */
 	struct lbr_models models;	/* LBR_AS_TRACED: the models of MODEL records */
+	struct lbr_rows *rows;	/* LBR_POLICY: collect the fit's rows (lbr_best_fit()) */
 	uint64_t series;	/* print "tick WAF" every this many user blocks (0: no) */
 	FILE *series_out;
 };
@@ -90,5 +108,8 @@ void lbr_opts_from_trace(const struct lbr_trace *t, struct lbr_opts *o);
 /* The best oracle of a small grid (by window WAF): its figures, classes, victim. */
 int lbr_best_oracle(struct lbr_trace *t, const struct lbr_opts *o,
 		    struct lbr_result *res, struct lbr_oracle *best, unsigned int *victim);
+/* The best in-sample fit of a small grid (by window WAF), from the policy @o names. */
+int lbr_best_fit(struct lbr_trace *t, const struct lbr_opts *o,
+		 struct lbr_result *res, struct lbr_fit *best, unsigned int *victim);
 
 #endif /* LB_REPLAY_H */

@@ -13,6 +13,7 @@ struct pol {
 	char name[24];
 	enum lbr_place how;
 	unsigned int place, victim;	/* LBR_POLICY; the default of the others */
+	bool fit;			/* the in-sample fit (lbr_best_fit()) */
 };
 
 static const char *model_path, *models_dir;
@@ -28,7 +29,10 @@ static void usage(FILE *f)
 		"                     placement decisions), \"all\" (p1,p2,p3x,p4), \"model\"\n"
 		"                     (every write placed by --model, the default policy\n"
 		"                     the trace's), \"oracle\" (by the true next death: the\n"
-		"                     best of a grid of classes); default: trace,all\n"
+		"                     best of a grid of classes), \"fit\" (the learner's trees\n"
+		"                     fitted on the trace's own true lifetimes, under the\n"
+		"                     trace's policy: what the features can tell at best);\n"
+		"                     default: trace,all\n"
 		"  -m, --model FILE   a placement model (logblk/placement proxy's format)\n"
 		"  -M, --models DIR   the models of the trace's MODEL records, DIR/VERSION.mlm\n"
 		"  -V, --verify       with \"trace\": fail unless every ML class in the trace\n"
@@ -61,6 +65,10 @@ static int add_pol(struct pol *p, int *n, const char *w, size_t len)
 	} else if (len == 6 && !memcmp(w, "oracle", 6)) {
 		p[*n].how = LBR_ORACLE;
 		strcpy(p[*n].name, "oracle");
+	} else if (len == 3 && !memcmp(w, "fit", 3)) {
+		p[*n].how = LBR_MODEL;
+		p[*n].fit = true;
+		strcpy(p[*n].name, "fit");
 	} else if (slash) {
 		int pl = lb_parse_place(w, slash - w);
 		int vi = lb_parse_victim(slash + 1, len - (slash + 1 - w));
@@ -200,8 +208,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	for (int i = 0; i < npol; i++) {
-		if (pols[i].how == LBR_MODEL && !model_path) {
+		if (pols[i].how == LBR_MODEL && !pols[i].fit && !model_path) {
 			fprintf(stderr, "logblk-replay: policy \"model\" needs --model\n");
+			return 2;
+		}
+	}
+	for (int i = 0; i < npol; i++) {
+		if (pols[i].fit && series) {
+			fprintf(stderr, "logblk-replay: --series does not apply to \"fit\" (a grid of runs)\n");
 			return 2;
 		}
 	}
@@ -225,6 +239,7 @@ int main(int argc, char **argv)
 		for (int i = 0; i < npol; i++) {
 			struct lbr_opts o;
 			struct lbr_result r;
+			struct lbr_fit fit;
 			uint64_t wu, wg;
 			char waf[32], wwin[32];
 
@@ -259,7 +274,8 @@ int main(int argc, char **argv)
 					continue;
 				}
 			}
-			if (o.how == LBR_ORACLE ? lbr_best_oracle(&t, &o, &r, &o.oracle, &o.victim) :
+			if (pols[i].fit ? lbr_best_fit(&t, &o, &r, &fit, &o.victim) :
+			    o.how == LBR_ORACLE ? lbr_best_oracle(&t, &o, &r, &o.oracle, &o.victim) :
 			    lbr_run(&t, &o, &r)) {
 				rc = 1;
 				continue;
@@ -312,6 +328,11 @@ int main(int argc, char **argv)
 					printf(" oracle=%g/%g/%u/%s", o.oracle.base / o.g.nr_lblocks,
 					       o.oracle.ratio, o.oracle.classes,
 					       lb_victim_name(o.victim));
+				if (pols[i].fit)
+					printf(" fit=%g/%g/%s/%s leaves=%u rows=%zu/%zu",
+					       fit.base / o.g.nr_lblocks, fit.ratio,
+					       fit.log ? "log" : "nolog", lb_victim_name(o.victim),
+					       fit.leaves, fit.rows[0], fit.rows[1]);
 				printf("\n");
 			} else {
 				printf("%-28s %-16s %12llu %12llu %8s %8s\n", base, pols[i].name,
