@@ -89,6 +89,16 @@ END {
 		printf "without the proxy: median %.0f  (%s)\n", m0, substr(line0, 2)
 		printf "with the proxy:    median %.0f  (%s)\n", m1, substr(line1, 2)
 		printf "ratio with / without: %.4f (overhead %.2f%%)\n", m1 / m0, 100 * (1 - m1 / m0)
+		# Round k of each side ran back to back: the mean log ratio of the
+		# pairs and its standard error say how far the noise leaves it.
+		n = nthr[0] < nthr[1] ? nthr[0] : nthr[1]; s = 0; ss = 0
+		for (k = 1; k <= n; k++) { l = log(thr[1, k] / thr[0, k]); s += l; ss += l * l }
+		if (n > 1) {
+			mean = s / n; se = sqrt((ss - n * mean * mean) / (n - 1) / n)
+			printf "paired rounds: ratio %.4f, about 95%% within %.4f-%.4f (overhead %.1f%%, %.1f%% to %.1f%%)\n",
+				exp(mean), exp(mean - 2 * se), exp(mean + 2 * se), 100 * (1 - exp(mean)),
+				100 * (1 - exp(mean + 2 * se)), 100 * (1 - exp(mean - 2 * se))
+		}
 		print ""
 		print "== 4. the proxy's kernel memory"
 		printf "%d bytes for %d blocks: %.2f bytes per block (%.2f%% of the device's data)\n", ovmem,
