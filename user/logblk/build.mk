@@ -75,9 +75,10 @@ UNIT_SRCS_test_lb_learn := $(LB_LEARN_SRCS) $(LB_USER_DIR)/lb_sim.c $(LB_USER_DI
 	$(LB_USER_DIR)/lb_trace.c
 UNIT_LIBS_test_lb_learn := -lm
 
-# Scripted host tests: logblk-learn's options, and the learner on a slow
-# drift at the benchmark's size.
-HOST_TESTS += $(B)/unit/logblk_learn_cli $(B)/unit/logblk_slow_drift
+# Scripted host tests: logblk-learn's options, the learner on a slow
+# drift at the benchmark's size, and logblk-replay's fit.
+HOST_TESTS += $(B)/unit/logblk_learn_cli $(B)/unit/logblk_slow_drift $(B)/unit/logblk_replay_fit
 $(B)/unit/logblk_slow_drift: $(B)/user/logblk-gen
+$(B)/unit/logblk_replay_fit: $(B)/user/logblk-gen $(B)/user/logblk-replay
 $(B)/unit/logblk_%: tests/unit/logblk_%.sh $(B)/user/logblk-learn
 	$(script_test_wrapper)
