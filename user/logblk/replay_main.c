@@ -212,8 +212,6 @@ int main(int argc, char **argv)
 			fprintf(stderr, "logblk-replay: policy \"model\" needs --model\n");
 			return 2;
 		}
-	}
-	for (int i = 0; i < npol; i++) {
 		if (pols[i].fit && series) {
 			fprintf(stderr, "logblk-replay: --series does not apply to \"fit\" (a grid of runs)\n");
 			return 2;
