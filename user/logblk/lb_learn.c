@@ -119,16 +119,16 @@ void lbl_params_default(struct lbl_params *p)
 	p->persist = 4;
 	p->withdraw_rounds = 2;
 	p->heldout_slack = 0.25;
-	p->depth = 6;
-	p->min_leaf = 1.0 / 200;
+	p->depth = LBP_TREE_DEPTH;
+	p->min_leaf = LBP_MIN_LEAF;
 	p->max_rows = 131072;
 	p->gc_keep = 4;
 	p->censored = 1;
 	p->lag_share = 1.0 / 64;
 	p->max_lag = 2;
 	p->feature_mask = ((1u << LBF_NR) - 1) & ~(1u << LBF_TICK);
-	p->log_sd = 0.15;
-	p->log_life = 0.125;
+	p->log_sd = LBP_LOG_SD;
+	p->log_life = LBP_LOG_LIFE;
 	p->phase_keep = 0.5;
 	/* Fast: short labels, recent rows; slow: long labels, more rows. */
 	p->cand[0] = (struct lbl_cand_cfg){ 0.125, 1, 1.0 / 16, 2 };
@@ -700,7 +700,7 @@ static int fit(struct lbl *l, const struct rowset *rs, struct lbt_tree *t, unsig
 	struct lbt_data d = { .n = rs->n, .stride = NFB, .x = rs->x, .y = rs->y };
 	struct lbt_params tp = {
 		.max_depth = depth,
-		.min_leaf = l->p.min_leaf * rs->n > 20 ? l->p.min_leaf * rs->n : 20,
+		.min_leaf = fmax(l->p.min_leaf * rs->n, LBP_MIN_LEAF_ROWS),
 		.feature_mask = l->p.feature_mask & ~(1u << LBF_MOVED),
 		.nr_features = NFB,
 	};

@@ -53,6 +53,16 @@ unsigned int lbp_model_hint(const struct lbp_model *pm, const struct lb_dev *d,
 			    const s64 *f);
 
 /*
+ * The learner's trees, by default (lbl_params_default()); the replayer's
+ * fit (lbr_best_fit()) fits the same kind.
+ */
+#define LBP_TREE_DEPTH	6
+#define LBP_MIN_LEAF	(1.0 / 200)	/* the share of the rows a leaf holds, at least */
+#define LBP_MIN_LEAF_ROWS	20	/* and at least this many rows */
+#define LBP_LOG_SD	0.15		/* a log's leaf: log2 lifetimes spread less (octaves) */
+#define LBP_LOG_LIFE	0.125		/* and live less on average (device sizes) */
+
+/*
  * How a compiled tree's leaf becomes a class (lbp_leaf_class(), the
  * leaf_value of lbt_compile()): thresholds @th[0 .. LBP_CLASSES - 2] in
  * ticks on the leaf's mean lifetime; a leaf whose log2 lifetimes spread

@@ -595,8 +595,8 @@ static int fit_tree(const struct lbr_rows *rw, int k, struct lbt_tree *t)
 {
 	struct lbt_data d = { .n = rw->n[k], .stride = FIT_NFB, .x = rw->x[k], .y = rw->y[k] };
 	struct lbt_params p = {
-		.max_depth = 6,
-		.min_leaf = fmax((double)rw->n[k] / 200, 20),
+		.max_depth = LBP_TREE_DEPTH,
+		.min_leaf = fmax(LBP_MIN_LEAF * rw->n[k], LBP_MIN_LEAF_ROWS),
 		.feature_mask = ((1u << LBF_NR) - 1) & ~(1u << LBF_TICK) & ~(1u << LBF_MOVED),
 		.nr_features = FIT_NFB,
 	};
@@ -609,8 +609,8 @@ static int fit_run(const struct lbr_trace *t, struct lbr_opts *o, const struct l
 		   const struct lbr_fit *fit, struct lbr_result *res)
 {
 	double th[LBP_CLASSES - 1];
-	/* The learner's defaults (lb_learn.c): log_sd 0.15 octave, log_life N/8. */
-	struct lbp_leafmap lm = { th, fit->log ? 0.15 : 0, log2(o->g.nr_lblocks / 8.0) };
+	struct lbp_leafmap lm = { th, fit->log ? LBP_LOG_SD : 0,
+				  log2(LBP_LOG_LIFE * o->g.nr_lblocks) };
 	struct lbp_model pm;
 	void *blob;
 	size_t len;
