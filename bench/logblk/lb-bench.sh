@@ -15,7 +15,9 @@
 #
 # Then the overhead: logblk without the placement proxy against logblk with
 # it in EMERGENCY (no agent), alternating, LB_ROUNDS_OVH rounds of the same
-# workload; and, with LB_BG=1, issue 8's comparison with background GC on.
+# workload, each between two insn-marks (in a guest booted with
+# --insn-count, the instructions it took: bench/insn); and, with LB_BG=1,
+# issue 8's comparison with background GC on.
 #
 # Background GC is off in the learning runs: when it runs depends on thread
 # scheduling, and collecting victims in bursts changes where moved blocks
@@ -25,7 +27,9 @@
 # Environment: LB_MB (logical MiB, 256), LB_SEG_KB (1024), LB_ROUNDS
 # (random writes after the warm-up, in device sizes, 10), LB_RATE (synthetic
 # writes per second, thousands, 10), LB_ONLY (a pattern: run only the
-# workloads whose name matches), LB_ROUNDS_OVH (15), LB_BG (0).
+# workloads whose name matches; "overhead" names the overhead), LB_SKIP (a
+# pattern: skip the workloads whose name matches), LB_ROUNDS_OVH (15),
+# LB_BG (0).
 #
 # Why 12,000 writes a second: the agent must see every write and train a
 # round (two trees per configuration) every N/4 writes. Under TCG user
@@ -44,6 +48,7 @@ SEG_KB=${LB_SEG_KB:-1024}
 ROUNDS=${LB_ROUNDS:-10}
 RATE=${LB_RATE:-10}
 ONLY=${LB_ONLY:-}
+SKIP=${LB_SKIP:-}
 OP85=18	# utilization 100 / 118 = 84.7%
 OP_APP=7	# applications: the file system's data fills the device (see app())
 N=$((MB * 256))
@@ -58,7 +63,10 @@ modprobe ml_lib
 modprobe ext4
 modprobe f2fs
 
-wanted() { [ -z "$ONLY" ] || echo "$1" | grep -q "$ONLY"; }
+wanted() {
+	{ [ -z "$ONLY" ] || echo "$1" | grep -q "$ONLY"; } &&
+		{ [ -z "$SKIP" ] || ! echo "$1" | grep -q "$SKIP"; }
+}
 now() { cut -d' ' -f1 /proc/uptime; }
 
 # The agent: mlagentd with the lifetime learner on logblk/placement.
@@ -235,13 +243,16 @@ app f2fs-churn p1 f2fs churn
 app ext4-churn-nd p2 ext4 churn nodiscard
 
 # The overhead of the placement proxy without an agent (EMERGENCY) against
-# no proxy at all: the same unpaced workload, alternating.
+# no proxy at all: the same unpaced workload, alternating. The marks count
+# the instructions of each run when the guest runs under insn_count.
 if wanted overhead; then
 	for r in $(seq ${LB_ROUNDS_OVH:-15}); do
 		for pp in 0 1; do
 			modprobe logblk size_mb=$MB op_pct=$OP85 seg_kb=$SEG_KB policy=p3x \
 				bg_gc_segs=0 place_proxy=$pp
+			insn-mark
 			line=$(logblk-gen -w zipf:1.0 -d /dev/logblk0 -r 3 -m 1 | grep '^written')
+			insn-mark
 			mem=0
 			[ -e $S/place_mem_bytes ] && mem=$(cat $S/place_mem_bytes)
 			echo "overhead round=$r place_proxy=$pp mode=$(cat $P/mode 2> /dev/null || echo none) mem=$mem blocks=$(cat $S/nr_lblocks) $line" |

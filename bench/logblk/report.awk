@@ -14,12 +14,43 @@ function median(a, n,    i, j, t) {
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+# The instructions the guest executed per block written in each overhead
+# run: the difference of the two marks around it, over its blocks. Round k
+# of each side ran back to back: the mean of the pairs' differences and
+# its standard error.
+function insns(    k, v, n, i0, i1, a0, a1, s, ss, d, mean, se, base, line0, line1) {
+	if (!nmk)
+		return
+	if (nmk != 2 * novl) {
+		printf "instructions: %d marks for %d runs, not used (see insns.txt)\n", nmk, novl
+		return
+	}
+	for (k = 1; k <= novl; k++) {
+		v = (mk[2 * k] - mk[2 * k - 1]) / ovblk[k]
+		if (ovpp[k] == 1) { ins1[++i1] = v; a1[i1] = v; line1 = line1 sprintf(" %.0f", v) }
+		else { ins0[++i0] = v; a0[i0] = v; line0 = line0 sprintf(" %.0f", v) }
+	}
+	print "instructions the guest executed per block written (insn_count, bench/insn):"
+	printf "without the proxy: median %.1f  (%s)\n", median(a0, i0), substr(line0, 2)
+	printf "with the proxy:    median %.1f  (%s)\n", median(a1, i1), substr(line1, 2)
+	n = i0 < i1 ? i0 : i1; s = 0; ss = 0; base = 0
+	for (k = 1; k <= n; k++) { d = ins1[k] - ins0[k]; s += d; ss += d * d; base += ins0[k] }
+	if (n < 2)
+		return
+	mean = s / n; se = sqrt((ss - n * mean * mean) / (n - 1) / n); base /= n
+	printf "paired rounds: the proxy adds %.1f instructions per block (overhead %.3f%%), about 95%% within %.1f-%.1f (%.3f%% to %.3f%%)\n",
+		mean, 100 * mean / base, mean - 2 * se, mean + 2 * se,
+		100 * (mean - 2 * se) / base, 100 * (mean + 2 * se) / base
+}
 BEGIN { np = split("p1 p2 p3x p4", pol, " ") }
 FNR == NR {
 	if ($1 == "overhead") {
 		# "... written: B blocks in S s, R blocks/s": R is the field before last.
 		pp = kv($0, "place_proxy")
 		thr[pp, ++nthr[pp]] = $(NF - 1)
+		# Runs in order, with their blocks: the insn_count marks follow it.
+		ovpp[++novl] = pp
+		for (i = 1; i < NF; i++) if ($i == "written:") ovblk[novl] = $(i + 1)
 		if (pp == 1) { ovmode = kv($0, "mode"); ovmem = kv($0, "mem"); ovblocks = kv($0, "blocks") }
 		next
 	}
@@ -29,6 +60,9 @@ FNR == NR {
 	run[w] = $0
 	next
 }
+# insns.txt (insn_count's output): "mark K INSNS", then "total INSNS lost L".
+$1 == "mark" { mk[$2] = $3; nmk++; next }
+$1 == "total" { next }
 {
 	w = kv($0, "trace"); sub(/\.lbt$/, "", w)
 	rep[w, kv($0, "policy")] = kv($0, "win_waf")
@@ -99,6 +133,7 @@ END {
 				exp(mean), exp(mean - 2 * se), exp(mean + 2 * se), 100 * (1 - exp(mean)),
 				100 * (1 - exp(mean + 2 * se)), 100 * (1 - exp(mean - 2 * se))
 		}
+		insns()
 		print ""
 		print "== 4. the proxy's kernel memory"
 		printf "%d bytes for %d blocks: %.2f bytes per block (%.2f%% of the device's data)\n", ovmem,

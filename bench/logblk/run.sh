@@ -16,7 +16,11 @@
 #     ratios;
 #  2. how the loop went: the mode at the end, the ML arm's share of the
 #     window's decisions, models pushed, samples dropped;
-#  3. the overhead: logblk with the proxy in EMERGENCY against without;
+#  3. the overhead: logblk with the proxy in EMERGENCY against without,
+#     in blocks written per second and in the instructions the guest
+#     executed per block written (a guest of its own, booted with the
+#     insn_count QEMU plugin, bench/insn: the plugin slows the guest, which
+#     must not change the learning runs);
 #  4. the proxy's kernel memory.
 # Exits non-zero if a run failed.
 #
@@ -32,9 +36,28 @@ ENVS="$ENVS LB_RATE=${LB_RATE:-10} LB_ONLY='${LB_ONLY:-}' LB_ROUNDS_OVH=${LB_ROU
 ENVS="$ENVS LB_BG=${LB_BG:-0}"
 start=$(date +%s)
 
-tests/vm/run.sh --timeout "${LB_TIMEOUT:-3600}" --out "$OUT" --exec "$ENVS lb-bench.sh" |
-	grep --line-buffered '^lb-bench: ' || true
-[ -s "$OUT/results.txt" ] || { echo "bench: the guest produced no results (see $OUT/console.log)"; exit 1; }
+# Which guests to boot: the workloads lb-bench.sh runs, and the overhead.
+wanted() { [ -z "${LB_ONLY:-}" ] || echo "$1" | grep -q "$LB_ONLY"; }
+learn=0
+for w in $(awk '$1 ~ /^(synthetic|fio_workload|app|with_bg)$/ { print $2 }' bench/logblk/lb-bench.sh); do
+	wanted "$w" && learn=1
+done
+guest() {
+	tests/vm/run.sh --timeout "${LB_TIMEOUT:-3600}" "$@" | grep --line-buffered '^lb-bench: ' || true
+}
+wanted overhead || [ $learn = 1 ] || { echo "bench: LB_ONLY='$LB_ONLY' matches no workload"; exit 2; }
+rm -rf "$OUT"
+if [ $learn = 1 ]; then
+	guest --out "$OUT" --exec "$ENVS LB_SKIP=overhead lb-bench.sh"
+	[ -s "$OUT/results.txt" ] || { echo "bench: the guest produced no results (see $OUT/console.log)"; exit 1; }
+fi
+mkdir -p "$OUT"
+: > "$OUT/insns.txt"
+if wanted overhead; then
+	guest --out "$OUT/overhead" --insn-count "$OUT/insns.txt" --exec "$ENVS LB_ONLY=overhead lb-bench.sh"
+	grep -s '^overhead ' "$OUT/overhead/results.txt" >> "$OUT/results.txt" ||
+		{ echo "bench: the overhead's guest produced no results (see $OUT/overhead/console.log)"; exit 1; }
+fi
 guest_s=$(($(date +%s) - start))
 
 : > "$OUT/replay.txt"
@@ -46,4 +69,4 @@ done
 replay_s=$(($(date +%s) - t0))
 
 awk -v guest_s="$guest_s" -v replay_s="$replay_s" -f bench/logblk/report.awk \
-	"$OUT/results.txt" "$OUT/replay.txt"
+	"$OUT/results.txt" "$OUT/replay.txt" "$OUT/insns.txt"

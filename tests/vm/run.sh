@@ -13,6 +13,9 @@
 #   --out DIR          results directory, shared with the guest as /out
 #                      (default $BUILD/vm/out)
 #   --quiet            do not stream the guest console
+#   --insn-count FILE  count the instructions the guest executes with the
+#                      insn_count QEMU plugin (bench/insn); each marker the
+#                      guest runs (insn-mark) appends "mark K INSNS" to FILE
 #
 # Test mode: every case is a shell script run by the guest's /bin/sh that
 # prints its cases and ends with "N passed, N failed". The run fails on a
@@ -32,6 +35,7 @@ MEM=2048
 SMP=2
 OUT=""
 QUIET=0
+INSN_OUT=""
 CASES=()
 
 die() { echo "vm: $*" >&2; exit 2; }
@@ -45,6 +49,7 @@ while [ $# -gt 0 ]; do
 	--smp) SMP=$2; shift 2 ;;
 	--out) OUT=$2; shift 2 ;;
 	--quiet) QUIET=1; shift ;;
+	--insn-count) INSN_OUT=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) die "unknown option $1 (see --help)" ;;
 	*) CASES+=("$1"); shift ;;
@@ -139,6 +144,11 @@ if [ "$QUIET" = 1 ]; then
 else
 	sink() { tee "$CONSOLE"; }
 fi
+PLUGIN=()
+if [ -n "$INSN_OUT" ]; then
+	[ -f "$BUILD/bench/insn_count.so" ] || die "no $BUILD/bench/insn_count.so; run 'make'"
+	PLUGIN=(-plugin "$BUILD/bench/insn_count.so,out=$INSN_OUT")
+fi
 boot() {
 	timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi \
 		-cpu max -smp "$SMP" -m "$MEM" \
@@ -146,6 +156,7 @@ boot() {
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$VM/initrd.cpio" \
 		-append "console=ttyS0 panic=-1 loglevel=1 oops=panic panic_on_warn=0" \
 		-virtfs "local,path=$OUT,mount_tag=out,security_model=none,id=out" \
+		"${PLUGIN[@]}" \
 		< /dev/null 2>&1 | sink
 	qrc=${PIPESTATUS[0]}
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Self-tests of the guest harness: a failing case, a kernel warning and a
-# hanging guest must each fail the run, with a message that says why.
+# hanging guest must each fail the run, with a message that says why; with
+# --insn-count, each insn-mark the guest runs must reach the count file.
 # Prints "N passed, N failed".
 set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,5 +31,21 @@ expect kernel_warning 'FAIL: kernel splat in dmesg during kernel_warning: .*WARN
 	tests/vm/selftest/kernel_warning.sh
 expect hang 'FAIL: guest timed out after 12s' --timeout 12 --case-timeout 0 \
 	tests/vm/selftest/hang.sh
+# --insn-count: three marks in the guest, three growing counts on the host
+# (the guest's work between them), and the total at QEMU's exit.
+marks=$BUILD/vm/selftest-insn.txt
+rm -f "$marks"
+out=$(tests/vm/run.sh --quiet --out "$BUILD/vm/selftest-insn" --insn-count "$marks" \
+	--exec "insn-mark && insn-mark && insn-mark" 2>&1)
+rc=$?
+if [ "$rc" -eq 0 ] && awk '$1 == "mark" { if ($2 != ++n || $3 <= last) bad = 1; last = $3 }
+		$1 == "total" { t = $2 } END { exit bad || n != 3 || t < last }' "$marks" 2> /dev/null; then
+	echo "ok - harness counts the guest's instructions between insn-marks"
+	passed=$((passed + 1))
+else
+	echo "not ok - harness counts the guest's instructions between insn-marks (status $rc):"
+	{ cat "$marks" 2> /dev/null; tail -15 <<< "$out"; } | sed 's/^/#   /'
+	failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
