@@ -69,46 +69,49 @@ $1 == "total" { next }
 	if (kv($0, "policy") == "oracle") ocfg[w] = kv($0, "oracle")
 }
 END {
-	print ""
-	print "== 1. write amplification in the window: the learned placement (measured on the device,"
-	print "      learning all along) against the human-made policies and the oracle (replayed: the"
-	print "      identical request stream through the same core); lower is better"
-	printf "%-15s %4s %-4s %7s %7s %7s %7s %7s  %-4s %7s %7s %7s %10s %10s %8s\n", "workload", "util",
-		"dflt", "ML", "p1", "p2", "p3x", "p4", "best", "", "oracle", "fit", "ML/best", "ML/oracle",
-		"fit/best"
-	worst = 0; fails = 0
-	for (i = 1; i <= nw; i++) {
-		w = order[i]; r = run[w]
-		ml = kv(r, "win_waf")
-		best = ""; bp = ""
-		for (p = 1; p <= np; p++) {
-			v = rep[w, pol[p]]
-			if (v != "" && (best == "" || v + 0 < best + 0)) { best = v; bp = pol[p] }
+	# Tables 1 and 2: the learning runs (none when only the overhead ran).
+	if (nw) {
+		print ""
+		print "== 1. write amplification in the window: the learned placement (measured on the device,"
+		print "      learning all along) against the human-made policies and the oracle (replayed: the"
+		print "      identical request stream through the same core); lower is better"
+		printf "%-15s %4s %-4s %7s %7s %7s %7s %7s  %-4s %7s %7s %7s %10s %10s %8s\n", "workload", "util",
+			"dflt", "ML", "p1", "p2", "p3x", "p4", "best", "", "oracle", "fit", "ML/best", "ML/oracle",
+			"fit/best"
+		worst = 0; fails = 0
+		for (i = 1; i <= nw; i++) {
+			w = order[i]; r = run[w]
+			ml = kv(r, "win_waf")
+			best = ""; bp = ""
+			for (p = 1; p <= np; p++) {
+				v = rep[w, pol[p]]
+				if (v != "" && (best == "" || v + 0 < best + 0)) { best = v; bp = pol[p] }
+			}
+			if (best == "" || ml == "") { printf "%-15s: no result\n", w; fails++; continue }
+			o = rep[w, "oracle"]; f = rep[w, "fit"]
+			printf "%-15s %4s %-4s %7s %7s %7s %7s %7s  %-4s %7s %7s %7s %10.3f %10.3f %8s\n", w,
+				util(kv(r, "op")), kv(r, "policy"), ml, rep[w, "p1"], rep[w, "p2"],
+				rep[w, "p3x"], rep[w, "p4"], bp, best, o, (f != "" ? f : "-"), ml / best,
+				(o > 0 ? ml / o : 0), (f > 0 ? sprintf("%.3f", f / best) : "-")
+			if (ml / best > worst) { worst = ml / best; worstw = w }
 		}
-		if (best == "" || ml == "") { printf "%-15s: no result\n", w; fails++; continue }
-		o = rep[w, "oracle"]; f = rep[w, "fit"]
-		printf "%-15s %4s %-4s %7s %7s %7s %7s %7s  %-4s %7s %7s %7s %10.3f %10.3f %8s\n", w,
-			util(kv(r, "op")), kv(r, "policy"), ml, rep[w, "p1"], rep[w, "p2"],
-			rep[w, "p3x"], rep[w, "p4"], bp, best, o, (f != "" ? f : "-"), ml / best,
-			(o > 0 ? ml / o : 0), (f > 0 ? sprintf("%.3f", f / best) : "-")
-		if (ml / best > worst) { worst = ml / best; worstw = w }
-	}
-	printf "the worst ML / best human-made: %.3f (%s); the oracle's classes: first threshold x N,\n", worst, worstw
-	print "ratio, classes, victim, per workload in replay.txt. fit: the learner's trees fitted on"
-	print "the trace's own true lifetimes (what the features tell at best; logblk-replay(1))"
-	print ""
-	print "== 2. the loop: the mode at the end, the ML arm's share of the decisions, its GC advice,"
-	print "      outcomes fed back, models pushed (the last version), samples the agent missed,"
-	print "      the agent's CPU time over the run's (one CPU's share)"
-	printf "%-15s %-15s %7s %10s %10s %8s %8s %7s %7s\n", "workload", "mode", "ML%", "gc_advised",
-		"outcomes", "model", "dropped", "secs", "agent"
-	for (i = 1; i <= nw; i++) {
-		w = order[i]; r = run[w]
-		ml = kv(r, "ml"); def = kv(r, "def"); cpu = kv(r, "agent_cpu")
-		printf "%-15s %-15s %6.1f%% %10s %10s %8s %8s %7s %7s\n", w, kv(r, "mode"),
-			(ml + def > 0 ? 100 * ml / (ml + def) : 0), kv(r, "gc_advised"),
-			kv(r, "outcomes"), "v" kv(r, "model"), kv(r, "dropped"), kv(r, "secs"),
-			(cpu != "" && kv(r, "secs") > 0 ? sprintf("%.0f%%", 100 * cpu / kv(r, "secs")) : "-")
+		printf "the worst ML / best human-made: %.3f (%s); the oracle's classes: first threshold x N,\n", worst, worstw
+		print "ratio, classes, victim, per workload in replay.txt. fit: the learner's trees fitted on"
+		print "the trace's own true lifetimes (what the features tell at best; logblk-replay(1))"
+		print ""
+		print "== 2. the loop: the mode at the end, the ML arm's share of the decisions, its GC advice,"
+		print "      outcomes fed back, models pushed (the last version), samples the agent missed,"
+		print "      the agent's CPU time over the run's (one CPU's share)"
+		printf "%-15s %-15s %7s %10s %10s %8s %8s %7s %7s\n", "workload", "mode", "ML%", "gc_advised",
+			"outcomes", "model", "dropped", "secs", "agent"
+		for (i = 1; i <= nw; i++) {
+			w = order[i]; r = run[w]
+			ml = kv(r, "ml"); def = kv(r, "def"); cpu = kv(r, "agent_cpu")
+			printf "%-15s %-15s %6.1f%% %10s %10s %8s %8s %7s %7s\n", w, kv(r, "mode"),
+				(ml + def > 0 ? 100 * ml / (ml + def) : 0), kv(r, "gc_advised"),
+				kv(r, "outcomes"), "v" kv(r, "model"), kv(r, "dropped"), kv(r, "secs"),
+				(cpu != "" && kv(r, "secs") > 0 ? sprintf("%.0f%%", 100 * cpu / kv(r, "secs")) : "-")
+		}
 	}
 	if (nthr[0] && nthr[1]) {
 		for (k = 1; k <= nthr[0]; k++) a0[k] = thr[0, k]
