@@ -57,6 +57,13 @@ while [ $# -gt 0 ]; do
 done
 
 KVER=$(scripts/kver.sh) || die "no guest kernel; run 'make deps'"
+PLUGIN=()
+if [ -n "$INSN_OUT" ]; then
+	[ -f "$BUILD/bench/insn_count.so" ] || die "no $BUILD/bench/insn_count.so; run 'make'"
+	# QEMU splits -plugin's argument at commas.
+	case $INSN_OUT in *,*) die "--insn-count: QEMU cannot take a file name with a comma: $INSN_OUT" ;; esac
+	PLUGIN=(-plugin "$BUILD/bench/insn_count.so,out=$INSN_OUT")
+fi
 MD=/lib/modules/$KVER
 OUT=${OUT:-$BUILD/vm/out}
 mkdir -p "$BUILD/vm"
@@ -143,11 +150,6 @@ if [ "$QUIET" = 1 ]; then
 	sink() { cat > "$CONSOLE"; }
 else
 	sink() { tee "$CONSOLE"; }
-fi
-PLUGIN=()
-if [ -n "$INSN_OUT" ]; then
-	[ -f "$BUILD/bench/insn_count.so" ] || die "no $BUILD/bench/insn_count.so; run 'make'"
-	PLUGIN=(-plugin "$BUILD/bench/insn_count.so,out=$INSN_OUT")
 fi
 boot() {
 	timeout --foreground -k 5 "$TIMEOUT" qemu-system-x86_64 -accel tcg,thread=multi \

@@ -47,5 +47,16 @@ else
 	{ cat "$marks" 2> /dev/null; tail -15 <<< "$out"; } | sed 's/^/#   /'
 	failed=$((failed + 1))
 fi
+# A file name QEMU would split is refused before anything is built or booted.
+out=$(tests/vm/run.sh --insn-count "$BUILD/vm/a,b" --exec true 2>&1)
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "cannot take a file name with a comma" <<< "$out"; then
+	echo "ok - harness refuses an --insn-count file with a comma"
+	passed=$((passed + 1))
+else
+	echo "not ok - harness refuses an --insn-count file with a comma (status $rc):"
+	sed 's/^/#   /' <<< "$out" | tail -5
+	failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
