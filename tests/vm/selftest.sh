@@ -7,8 +7,7 @@ set -uo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$TOP"
 BUILD=${BUILD:-build}
-passed=0
-failed=0
+. tests/lib/result.sh
 
 # expect NAME PATTERN RUN-ARGS...: the run must fail and print PATTERN.
 expect() {
@@ -16,14 +15,10 @@ expect() {
 	shift 2
 	out=$(tests/vm/run.sh --quiet --out "$BUILD/vm/selftest-$name" "$@" 2>&1)
 	rc=$?
-	if [ "$rc" -ne 0 ] && grep -Eq "$pattern" <<< "$out"; then
-		echo "ok - harness fails a run with $name"
-		passed=$((passed + 1))
-	else
-		echo "not ok - harness fails a run with $name (status $rc, wanted /$pattern/):"
-		sed 's/^/#   /' <<< "$out" | tail -15
-		failed=$((failed + 1))
-	fi
+	[ "$rc" -ne 0 ] && grep -Eq "$pattern" <<< "$out"
+	result $? "harness fails a run with $name" \
+		"status $rc, wanted /$pattern/:
+$(tail -15 <<< "$out")"
 }
 
 expect failing_case 'FAIL: case failing_case: 1 failed' tests/vm/selftest/failing_case.sh
@@ -38,25 +33,14 @@ rm -f "$marks"
 out=$(tests/vm/run.sh --quiet --out "$BUILD/vm/selftest-insn" --insn-count "$marks" \
 	--exec "insn-mark && insn-mark && insn-mark" 2>&1)
 rc=$?
-if [ "$rc" -eq 0 ] && awk '$1 == "mark" { if ($2 != ++n || $3 <= last) bad = 1; last = $3 }
-		$1 == "total" { t = $2 } END { exit bad || n != 3 || t < last }' "$marks" 2> /dev/null; then
-	echo "ok - harness counts the guest's instructions between insn-marks"
-	passed=$((passed + 1))
-else
-	echo "not ok - harness counts the guest's instructions between insn-marks (status $rc):"
-	{ cat "$marks" 2> /dev/null; tail -15 <<< "$out"; } | sed 's/^/#   /'
-	failed=$((failed + 1))
-fi
+[ "$rc" -eq 0 ] && awk '$1 == "mark" { if ($2 != ++n || $3 <= last) bad = 1; last = $3 }
+	$1 == "total" { t = $2 } END { exit bad || n != 3 || t < last }' "$marks" 2> /dev/null
+result $? "harness counts the guest's instructions between insn-marks" \
+	"status $rc:
+$(cat "$marks" 2> /dev/null; tail -15 <<< "$out")"
 # A file name QEMU would split is refused before anything is built or booted.
 out=$(tests/vm/run.sh --insn-count "$BUILD/vm/a,b" --exec true 2>&1)
 rc=$?
-if [ "$rc" -eq 2 ] && grep -q "cannot take a file name with a comma" <<< "$out"; then
-	echo "ok - harness refuses an --insn-count file with a comma"
-	passed=$((passed + 1))
-else
-	echo "not ok - harness refuses an --insn-count file with a comma (status $rc):"
-	sed 's/^/#   /' <<< "$out" | tail -5
-	failed=$((failed + 1))
-fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$rc" -eq 2 ] && grep -q "cannot take a file name with a comma" <<< "$out"
+result $? "harness refuses an --insn-count file with a comma" "status $rc: $(tail -5 <<< "$out")"
+summary
