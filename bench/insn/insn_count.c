@@ -66,8 +66,10 @@ static void mark_exec(unsigned int vcpu, void *udata)
 	(void)vcpu;
 	(void)udata;
 	pthread_mutex_lock(&out_lock);
-	fprintf(out, "mark %lu %" PRIu64 "\n", ++marks, total());
-	fflush(out);
+	if (out) {	/* NULL once QEMU is exiting (at_exit) */
+		fprintf(out, "mark %lu %" PRIu64 "\n", ++marks, total());
+		fflush(out);
+	}
 	pthread_mutex_unlock(&out_lock);
 }
 

@@ -18,7 +18,7 @@ function median(a, n,    i, j, t) {
 # run: the difference of the two marks around it, over its blocks. Round k
 # of each side ran back to back: the mean of the pairs' differences and
 # its standard error.
-function insns(    k, v, n, i0, i1, a0, a1, s, ss, d, mean, se, base, line0, line1) {
+function insns(    k, v, n, i0, i1, ins0, ins1, a0, a1, s, ss, d, mean, se, base, line0, line1) {
 	if (!nmk)
 		return
 	if (nmk != 2 * novl) {
