@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ml_rand.h"
+#include "lb_args.h"
 
 #define DIRS		64
 #define SLOTS		8192
@@ -92,19 +93,19 @@ int main(int argc, char **argv)
 {
 	uint64_t target, steps, creates = 0, rewrites = 0, updates = 0, appends = 0, deletes = 0;
 	char path[4096];
-	char *end;
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: lb-churn DIR TARGET_MB STEPS [SEED]\n");
 		return 2;
 	}
-	target = strtoull(argv[2], &end, 10) << 20;
-	if (*end || !target)
-		return fprintf(stderr, "lb-churn: bad TARGET_MB\n"), 2;
-	steps = strtoull(argv[3], &end, 10);
-	if (*end)
-		return fprintf(stderr, "lb-churn: bad STEPS\n"), 2;
-	rs = argc == 5 ? strtoull(argv[4], NULL, 0) : 1;
+	if (lb_arg_u64(argv[2], 10, &target) || !target || target > (UINT64_MAX >> 20))
+		return fprintf(stderr, "lb-churn: bad TARGET_MB: %s\n", argv[2]), 2;
+	target <<= 20;
+	if (lb_arg_u64(argv[3], 10, &steps))
+		return fprintf(stderr, "lb-churn: bad STEPS: %s\n", argv[3]), 2;
+	rs = 1;
+	if (argc == 5 && lb_arg_u64(argv[4], 0, &rs))
+		return fprintf(stderr, "lb-churn: bad SEED: %s\n", argv[4]), 2;
 	for (int d = 0; d < DIRS; d++) {
 		snprintf(path, sizeof(path), "%s/d%02d", argv[1], d);
 		if (mkdir(path, 0755) && errno != EEXIST)

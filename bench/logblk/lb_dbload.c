@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "ml_rand.h"
+#include "lb_args.h"
 
 #define OPS_PER_TXN	20
 #define VAL_MAX		4000
@@ -82,19 +83,21 @@ int main(int argc, char **argv)
 {
 	sqlite3_stmt *ins, *upd, *del;
 	int64_t rows, txns, lo = 0, hi = 0, ops = 0;
-	char *end;
+	uint64_t u;
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: lb-dbload DBFILE ROWS TRANSACTIONS [SEED]\n");
 		return 2;
 	}
-	rows = strtoll(argv[2], &end, 10);
-	if (*end || rows < 10)
-		return fprintf(stderr, "lb-dbload: ROWS must be at least 10\n"), 2;
-	txns = strtoll(argv[3], &end, 10);
-	if (*end || txns < 0)
-		return fprintf(stderr, "lb-dbload: bad TRANSACTIONS\n"), 2;
-	rs = argc == 5 ? strtoull(argv[4], NULL, 0) : 1;
+	if (lb_arg_u64(argv[2], 10, &u) || u < 10 || u > INT64_MAX)
+		return fprintf(stderr, "lb-dbload: ROWS must be a number, at least 10: %s\n", argv[2]), 2;
+	rows = (int64_t)u;
+	if (lb_arg_u64(argv[3], 10, &u) || u > INT64_MAX)
+		return fprintf(stderr, "lb-dbload: bad TRANSACTIONS: %s\n", argv[3]), 2;
+	txns = (int64_t)u;
+	rs = 1;
+	if (argc == 5 && lb_arg_u64(argv[4], 0, &rs))
+		return fprintf(stderr, "lb-dbload: bad SEED: %s\n", argv[4]), 2;
 	if (sqlite3_open(argv[1], &db) != SQLITE_OK)
 		return fprintf(stderr, "lb-dbload: %s: %s\n", argv[1], sqlite3_errmsg(db)), 1;
 	exec("PRAGMA journal_mode=WAL");

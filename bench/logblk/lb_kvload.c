@@ -31,6 +31,7 @@
 #include <string.h>
 #include <rocksdb/c.h>
 #include "ml_rand.h"
+#include "lb_args.h"
 
 #define VAL_MIN		100
 #define VAL_MAX		2000
@@ -110,19 +111,19 @@ int main(int argc, char **argv)
 	rocksdb_writeoptions_t *wo;
 	uint64_t keys, updates, step;
 	rocksdb_t *db;
-	char *end, *err = NULL;
+	char *err = NULL;
 
 	if (argc < 4 || argc > 5) {
 		fprintf(stderr, "usage: lb-kvload DIR KEYS UPDATES [SEED]\n");
 		return 2;
 	}
-	keys = strtoull(argv[2], &end, 10);
-	if (*end || argv[2][0] == '-' || keys < 10)
-		return fprintf(stderr, "lb-kvload: KEYS must be at least 10\n"), 2;
-	updates = strtoull(argv[3], &end, 10);
-	if (*end || argv[3][0] == '-')
-		return fprintf(stderr, "lb-kvload: bad UPDATES\n"), 2;
-	rs = argc == 5 ? strtoull(argv[4], NULL, 0) : 1;
+	if (lb_arg_u64(argv[2], 10, &keys) || keys < 10)
+		return fprintf(stderr, "lb-kvload: KEYS must be a number, at least 10: %s\n", argv[2]), 2;
+	if (lb_arg_u64(argv[3], 10, &updates))
+		return fprintf(stderr, "lb-kvload: bad UPDATES: %s\n", argv[3]), 2;
+	rs = 1;
+	if (argc == 5 && lb_arg_u64(argv[4], 0, &rs))
+		return fprintf(stderr, "lb-kvload: bad SEED: %s\n", argv[4]), 2;
 
 	o = rocksdb_options_create();
 	rocksdb_options_set_create_if_missing(o, 1);
