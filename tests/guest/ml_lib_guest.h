@@ -360,18 +360,33 @@ static inline __u64 mlg_consume(struct mlg_agent *a, __u32 index, void *out, __u
 	return n;
 }
 
-/* Consume every feedback record of every CPU; keep those of @type (0: all) in @out. */
+/*
+ * Consume every feedback record of every CPU; keep up to @max of @type
+ * (0: all) in @out, sorted by the time they were written.
+ */
 static inline int mlg_feedback(struct mlg_agent *a, __u16 type, struct ml_lib_feedback *out,
 			       int max)
 {
 	struct ml_lib_feedback fb;
 	__u32 cpu;
-	int n = 0;
+	int n = 0, i, j;
 
 	for (cpu = 0; cpu < a->ncpu; cpu++)
 		while (mlg_consume(a, ml_ring_feedback_index(cpu, a->ncpu), &fb, 1))
 			if ((!type || fb.type == type) && n < max)
 				out[n++] = fb;
+	/*
+	 * Each CPU has its own feedback ring, and the kernel writes a record
+	 * on the CPU its event ran on: a test that pushes tables may migrate
+	 * between pushes. Sorted by time (stable), the records are in the
+	 * order their events happened.
+	 */
+	for (i = 1; i < n; i++) {
+		fb = out[i];
+		for (j = i; j > 0 && out[j - 1].ts_ns > fb.ts_ns; j--)
+			out[j] = out[j - 1];
+		out[j] = fb;
+	}
 	return n;
 }
 
