@@ -12,17 +12,8 @@ BUILD=${BUILD:-build}
 KSERIES=${KSERIES:-6.12}
 KVER=$(scripts/kver.sh) || exit 1
 CACHE=${ML_LIB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ml-lib}/linux-$KSERIES-scripts
-passed=0
-failed=0
-result() {
-	if [ "$1" = 0 ]; then
-		echo "ok - $2"
-		passed=$((passed + 1))
-	else
-		echo "not ok - $2"
-		failed=$((failed + 1))
-	fi
-}
+# result and summary: the shell tests' "N passed, N failed".
+. tests/lib/result.sh
 
 if [ ! -x "$CACHE/checkpatch.pl" ] || [ ! -x "$CACHE/kernel-doc" ]; then
 	tmp=$(mktemp -d)
@@ -46,8 +37,7 @@ FILES=$(find kernel core include tests/vm/modules -name '*.[ch]' 2>/dev/null | s
 out=$(perl "$CACHE/checkpatch.pl" --no-tree --terse --show-types --max-line-length=100 \
 	--ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG -f $FILES 2>&1 |
 	grep -E '(WARNING|ERROR|CHECK):')
-[ -z "$out" ] || echo "$out" | sed 's/^/#   /'
-result "$([ -z "$out" ]; echo $?)" "checkpatch"
+result "$([ -z "$out" ]; echo $?)" "checkpatch" "$out"
 
 # sparse, on a separate copy of the module tree so the normal build is untouched.
 S=$BUILD/sparse
@@ -55,8 +45,7 @@ mkdir -p "$S"
 cp --parents -u -p Kbuild $FILES $(find kernel core tests/vm/modules -name Kbuild) "$S/" 2>/dev/null
 out=$(make -s -C "/usr/src/linux-headers-$KVER" M="$TOP/$S" C=2 CHECK=sparse modules 2>&1 |
 	grep -E 'warning:|error:')
-[ -z "$out" ] || echo "$out" | sed 's/^/#   /'
-result "$([ -z "$out" ]; echo $?)" "sparse"
+result "$([ -z "$out" ]; echo $?)" "sparse" "$out"
 
 # kernel-doc: no warnings, and every exported symbol documented.
 out=$(perl "$CACHE/kernel-doc" -none -Wall $FILES 2>&1)
@@ -70,8 +59,6 @@ for f in $FILES; do
 	fi
 done
 out=$(sed '/^$/d' <<< "$out")
-[ -z "$out" ] || echo "$out" | sed 's/^/#   /'
-result "$([ -z "$out" ]; echo $?)" "kernel-doc"
+result "$([ -z "$out" ]; echo $?)" "kernel-doc" "$out"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary
