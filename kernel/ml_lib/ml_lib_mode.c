@@ -21,17 +21,24 @@
 #include "ml_lib_internal.h"
 #include "ml_lib_trace.h"
 
+/*
+ * The new mode is published last, with release semantics: a lockless reader
+ * that sees it (sysfs) also sees its reason, the counters and the feedback
+ * record; readers under the lock see the whole transition or none of it. The
+ * subsystem's hook runs after the transition.
+ */
 static void ml_lib_mode_transition(struct ml_lib_proxy *p, u8 new,
 				   enum ml_lib_reason reason)
 {
 	u8 old = p->mode;
 
-	WRITE_ONCE(p->mode, new);
-	p->reason = reason;
+	WRITE_ONCE(p->reason, reason);
 	atomic64_inc(&p->mode_changes);
 	atomic64_inc(&p->transitions[reason]);
 	trace_ml_lib_mode(p->id, old, new, reason, p->efficiency_bp);
 	ml_lib_fb_emit_mode(p, old, new, reason);
+	/* Last: pairs with the acquire of lockless readers (mode_show()). */
+	smp_store_release(&p->mode, new);
 	if (p->ops && p->ops->mode_changed)
 		p->ops->mode_changed(p, old, new, reason);
 }

@@ -253,8 +253,10 @@ out:
 
 static ssize_t mode_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%s\n",
-			  ml_lib_mode_name(READ_ONCE(ml_lib_kobj_proxy(kobj)->mode)));
+	struct ml_lib_proxy *p = ml_lib_kobj_proxy(kobj);
+
+	/* Pairs with the transition's release: its reason and counts are visible. */
+	return sysfs_emit(buf, "%s\n", ml_lib_mode_name(smp_load_acquire(&p->mode)));
 }
 
 static ssize_t mode_store(struct kobject *kobj, struct kobj_attribute *attr,

@@ -13,16 +13,35 @@
 
 static __u32 id_p0;
 
+/*
+ * Has the transition to @mode for @reason completed? One run by the periodic
+ * evaluation (a critical state, its cool-down), on another CPU, publishes
+ * the mode with its reason and feedback record, and then calls the
+ * subsystem's hook: the hook is the last step.
+ */
+static bool mode_settled(const char *mode, const char *reason, int hook_new, int hook_reason)
+{
+	char buf[32];
+
+	return mlg_sysfs_str("p0", "mode", buf, sizeof(buf)) == 0 && !strcmp(buf, mode) &&
+	       mlg_sysfs_str("p0", "mode_reason", buf, sizeof(buf)) == 0 &&
+	       !strcmp(buf, reason) && mlg_hook("last_new") == hook_new &&
+	       mlg_hook("last_reason") == hook_reason;
+}
+
 /* The mode and reason now, and those of the last mode record on the feedback ring. */
 static void check_mode(struct mlg_agent *a, const char *mode, const char *reason,
 		       int fb_new, int fb_reason, int line)
 {
 	struct ml_lib_feedback fb[16];
-	char buf[32];
+	long long end = mlg_now_ms() + 5000;
+	char buf[32] = "";
 	int n;
 
-	if (!mlg_wait_str("p0", "mode", mode, 5000)) {
-		mlg_sysfs_str("p0", "mode", buf, sizeof(buf));
+	while (!mode_settled(mode, reason, fb_new, fb_reason) && mlg_now_ms() < end)
+		usleep(1000);
+	mlg_sysfs_str("p0", "mode", buf, sizeof(buf));
+	if (strcmp(buf, mode)) {
 		mt_fail_at(__FILE__, line, "mode %s, want %s", buf, mode);
 		return;
 	}
