@@ -605,6 +605,7 @@ int main(int argc, char **argv)
 	 */
 	mlg_sysfs_write("p0", "controller/heartbeat_timeout_ms", "3600000");
 	mlg_sysfs_write("p0", "controller/reject_min", "10000");
+	mlg_sysfs_write("p1", "controller/heartbeat_timeout_ms", "3600000");
 	MT_RUN(test_forest_bit_exact);
 	MT_RUN(test_linear_bit_exact);
 	MT_RUN(test_mlp_bit_exact);
