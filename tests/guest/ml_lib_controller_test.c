@@ -143,8 +143,9 @@ static void keep_feedback(struct mlg_agent *a)
 
 /*
  * Outcomes of @cml for the ML arm and @cdef for the default one, in
- * batches, until p0 reaches @mode (a bounded number of outcomes). The
- * controller runs concurrently, so a transition may fall within a batch.
+ * batches with a heartbeat each, until p0 reaches @mode (a bounded number
+ * of outcomes). The controller runs concurrently, so a transition may fall
+ * within a batch.
  */
 static long long drive_until(struct mlg_agent *a, const char *mode, int cml, int cdef,
 			     long long limit)
@@ -152,7 +153,9 @@ static long long drive_until(struct mlg_agent *a, const char *mode, int cml, int
 	long long n = 0;
 
 	while (n < limit && !mlg_wait_str("p0", "mode", mode, 20)) {
-		if (mlg_ctl("outcome p0 0 20 250 %d %d", cml, cdef))
+		/* Alive, as an agent is: no silence trigger however slow the guest. */
+		if (mlg_ctl("outcome p0 0 20 250 %d %d", cml, cdef) ||
+		    ioctl(a->fd, ML_LIB_IOC_HEARTBEAT))
 			return -1;
 		n += 250;
 		keep_feedback(a);
