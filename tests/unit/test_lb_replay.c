@@ -272,7 +272,16 @@ static void test_bad_records(void)
 
 int main(int argc, char **argv)
 {
-	snprintf(path, sizeof(path), "/tmp/test_lb_replay.%d", (int)getpid());
+	int fd;
+
+	/* A name of its own: a PID may repeat across namespaces sharing /tmp. */
+	snprintf(path, sizeof(path), "/tmp/test_lb_replay.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0) {
+		perror("mkstemp");
+		return 1;
+	}
+	close(fd);
 	mt_filter(argc, argv);
 	MT_RUN(test_replay_equals_device);
 	MT_RUN(test_replay_bad_geometry);
