@@ -44,9 +44,9 @@ static int wait_mode(const char *mode, const char *reason, int ms, int line)
 	char m[32] = "", r[32] = "";
 
 	do {
-		if (mlg_wait_str("p0", "mode", mode, 0) &&
-		    mlg_wait_str("p0", "mode_reason", reason, 0))
+		if (mlg_mode_is("p0", mode, reason))
 			return 1;
+		usleep(1000);
 	} while (mlg_now_ms() < end);
 	mlg_sysfs_str("p0", "mode", m, sizeof(m));
 	mlg_sysfs_str("p0", "mode_reason", r, sizeof(r));

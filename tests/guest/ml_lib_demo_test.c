@@ -97,8 +97,9 @@ static void test_agent_with_optimal_table(void)
 	static __u64 samples[4 * 4096];
 	struct mlg_agent a;
 	struct ml_lib_table *t;
-	long long end, ml, bad = 0;
+	long long end, ml, bad = 0, hb0;
 	__u64 len, nsamples = 0;
+	char hb[32];
 	__u32 cpu;
 	int i, n, neff = 0;
 
@@ -110,6 +111,7 @@ static void test_agent_with_optimal_table(void)
 	 * below: one in flight during the 2000 steps could close a window over
 	 * part of them (set before the attach, which schedules the first).
 	 */
+	hb0 = mlg_demo_get(MLG_DEMO_PROXY, "controller/heartbeat_timeout_ms");
 	MT_CHECK_EQ(proxy_set("controller/heartbeat_timeout_ms", "3600000"), 0);
 	MT_CHECK_EQ(proxy_set("eval_interval_ms", "60000"), 0);
 	MT_REQUIRE(mlg_attach(&a, demo_id(), 4096, 4096, 0, 0) == 0, "attach");
@@ -171,7 +173,8 @@ static void test_agent_with_optimal_table(void)
 	MT_CHECK_EQ(demo_set("policy", "linear"), 0);
 	mlg_set_mode(a.fd, 0, ML_LIB_MODE_AUTO);
 	mlg_close(&a);
-	MT_CHECK_EQ(proxy_set("controller/heartbeat_timeout_ms", "5000"), 0);
+	snprintf(hb, sizeof(hb), "%lld", hb0);
+	MT_CHECK_EQ(proxy_set("controller/heartbeat_timeout_ms", hb), 0);
 }
 
 static void test_rate(void)

@@ -181,6 +181,22 @@ static inline int mlg_wait_str(const char *proxy, const char *file, const char *
 	return mlg_wait_file(path, want, ms);
 }
 
+/*
+ * Is @proxy in @mode for @reason? The kernel publishes a new mode after its
+ * reason, so the mode is read first: a reason read after it is the same
+ * transition's (or a later one's).
+ */
+static inline int mlg_mode_is(const char *proxy, const char *mode, const char *reason)
+{
+	char path[256];
+
+	mlg_proxy_path(path, sizeof(path), proxy, "mode");
+	if (!mlg_file_is(path, mode))
+		return 0;
+	mlg_proxy_path(path, sizeof(path), proxy, "mode_reason");
+	return mlg_file_is(path, reason);
+}
+
 static inline int mlg_open(void)
 {
 	return open(ML_LIB_DEVICE, O_RDWR | O_CLOEXEC);

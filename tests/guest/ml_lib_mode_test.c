@@ -21,11 +21,7 @@ static __u32 id_p0;
  */
 static bool mode_settled(const char *mode, const char *reason, int hook_new, int hook_reason)
 {
-	char buf[32];
-
-	return mlg_sysfs_str("p0", "mode", buf, sizeof(buf)) == 0 && !strcmp(buf, mode) &&
-	       mlg_sysfs_str("p0", "mode_reason", buf, sizeof(buf)) == 0 &&
-	       !strcmp(buf, reason) && mlg_hook("last_new") == hook_new &&
+	return mlg_mode_is("p0", mode, reason) && mlg_hook("last_new") == hook_new &&
 	       mlg_hook("last_reason") == hook_reason;
 }
 

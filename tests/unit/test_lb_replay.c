@@ -10,7 +10,7 @@
 #include "lb_replay.h"
 #include "mltest.h"
 
-static char path[64];
+static char path[] = "/tmp/test_lb_replay.XXXXXX";
 
 static u64 rng = 0x9E3779B97F4A7C15ULL;
 static u64 next(void)
@@ -275,7 +275,6 @@ int main(int argc, char **argv)
 	int fd;
 
 	/* A name of its own: a PID may repeat across namespaces sharing /tmp. */
-	snprintf(path, sizeof(path), "/tmp/test_lb_replay.XXXXXX");
 	fd = mkstemp(path);
 	if (fd < 0) {
 		perror("mkstemp");
